@@ -42,7 +42,7 @@ struct sdc_csv_reader {
 	size_t alen, acap;
 	size_t nf;
 	int row_done, term, at_field_start, cb_failed;
-	unsigned long long sline, scol, qline, qcol;
+	unsigned long long sline, scol, qline, qcol, eline, ecol;
 
 	/* the header, owned */
 	struct sdc_csv_row hdr;
@@ -291,6 +291,14 @@ slow_record(struct sdc_csv_reader *r, struct sdc_err *err)
 					return -1;
 				continue;
 			}
+			if (r->at_field_start) {	/* empty last field */
+				if (grow_fields(r, r->nf + 1) != 0)
+					return sdc_err_nomem(err);
+				r->fline[r->nf] = r->sline;
+				r->fcol[r->nf] = r->scol;
+			}
+			r->eline = r->sline;
+			r->ecol = r->scol;
 			if (csv_fini(&r->csv, cb_field, cb_row, r) != 0)
 				return sdc_err_set(err, SDC_EPARSE, name,
 				    r->qline, r->qcol,
@@ -316,6 +324,8 @@ slow_record(struct sdc_csv_reader *r, struct sdc_err *err)
 		}
 		if (csv_parse(&r->csv, &c, 1, cb_field, cb_row, r) != 1)
 			return slow_error(r, c, err);
+		r->eline = r->sline;	/* where a row-ending byte was */
+		r->ecol = r->scol;
 		if (r->cb_failed)
 			return sdc_err_nomem(err);
 		if (++fed > SDC_CSV_RECORD_MAX)
@@ -349,8 +359,9 @@ slow_record(struct sdc_csv_reader *r, struct sdc_err *err)
 			return sdc_err_nomem(err);
 	}
 	if (r->nhdr && r->nf != r->nhdr)
-		return ragged(r, r->nf, r->line, r->nf > r->nhdr ?
-		    r->fcol[r->nhdr] : r->scol, err);
+		return r->nf > r->nhdr ?
+		    ragged(r, r->nf, r->fline[r->nhdr], r->fcol[r->nhdr], err) :
+		    ragged(r, r->nf, r->eline, r->ecol, err);
 	for (i = 0; i < r->nf; i++)
 		r->field[i] = r->arena + r->off[i];
 	r->row.n = r->nf;
