@@ -35,6 +35,7 @@ struct sdc_csv_reader {
 	const char *linestart;	/* fast records */
 	unsigned long long *fline, *fcol;	/* slow records */
 	size_t *off;		/* slow records: field offsets in arena */
+	unsigned char *quoted;	/* fast records: field i was quoted */
 
 	/* slow path (libcsv) state */
 	struct csv_parser csv;
@@ -50,8 +51,12 @@ struct sdc_csv_reader {
 	unsigned long long *hcol;
 };
 
+/* Bytes that end a run of plain field text, outside and inside quotes. */
 static const unsigned char special[256] = {
 	[0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1
+};
+static const unsigned char qspecial[256] = {
+	[0] = 1, ['\n'] = 1, ['"'] = 1
 };
 
 /* libcsv would trim spaces and tabs around unquoted fields: keep them. */
@@ -69,6 +74,7 @@ grow_fields(struct sdc_csv_reader *r, size_t want)
 	const char **f;
 	size_t *l;
 	unsigned long long *fl, *fc;
+	unsigned char *q;
 
 	if (want <= r->fcap)
 		return 0;
@@ -89,6 +95,9 @@ grow_fields(struct sdc_csv_reader *r, size_t want)
 	if ((l = realloc(r->off, n * sizeof(*l))) == NULL)
 		return -1;
 	r->off = l;
+	if ((q = realloc(r->quoted, n)) == NULL)
+		return -1;
+	r->quoted = q;
 	r->fcap = n;
 	return 0;
 }
@@ -139,37 +148,59 @@ ragged(struct sdc_csv_reader *r, size_t found, unsigned long long line,
 }
 
 /*
- * Split one record that has no quote in place.  FAST_MORE: the line is
- * not all in the buffer yet; FAST_SLOW: it needs libcsv.
+ * Split one record in place: unquoted fields, and quoted fields that
+ * close on the same line with no doubled quote inside.  FAST_MORE: the
+ * line is not all in the buffer yet; FAST_SLOW: it needs libcsv (an
+ * escaped quote, a line end inside quotes, or anything malformed, which
+ * libcsv then reports).  The buffer is changed only once the whole
+ * record has been accepted, so libcsv can always start over.
  */
 static int
 fast_record(struct sdc_csv_reader *r, struct sdc_err *err)
 {
 	char *p = r->buf + r->pos, *q = p, *lim = r->buf + r->end;
-	char *eol, *next;
-	size_t nf = 1, i;
+	char *next;
+	size_t nf = 0, i;
 
-	r->field[0] = p;
 	for (;;) {
+		if (nf == r->fcap && grow_fields(r, nf + 1) != 0)
+			return sdc_err_nomem(err);
+		if (*q == '"') {
+			char *s = q + 1;
+
+			while (!qspecial[(unsigned char)*s])
+				s++;
+			if (*s != '"' || s[1] == '"')
+				return FAST_SLOW;
+			r->field[nf] = q + 1;
+			r->len[nf] = (size_t)(s - q - 1);
+			r->quoted[nf++] = 1;
+			q = s + 1;
+			if (*q == ',') {
+				q++;
+				continue;
+			}
+			if (*q != '\n' && *q != '\r')
+				return FAST_SLOW;
+			break;
+		}
+		r->field[nf] = q;
 		while (!special[(unsigned char)*q])
 			q++;
+		r->len[nf] = (size_t)(q - r->field[nf]);
+		r->quoted[nf++] = 0;
 		if (*q != ',')
 			break;
 		q++;
-		if (nf == r->fcap && grow_fields(r, nf + 1) != 0)
-			return sdc_err_nomem(err);
-		r->field[nf++] = q;
 	}
 	switch (*q) {
 	case '\n':
 		if (q == lim && !r->eof)
 			return FAST_MORE;
-		eol = q;
 		next = q == lim ? q : q + 1;
 		break;
 	case '\r':
 		if (q + 1 < lim && q[1] == '\n') {
-			eol = q;
 			next = q + 2;
 			break;
 		}
@@ -177,26 +208,22 @@ fast_record(struct sdc_csv_reader *r, struct sdc_err *err)
 			return FAST_MORE;
 		return FAST_SLOW;	/* bare CR: the slow path says where */
 	case '"':
-		return FAST_SLOW;
+		return FAST_SLOW;	/* quote inside a field: an error */
 	default:		/* NUL */
 		return sdc_err_set(err, SDC_EPARSE, sdc_input_name(r->in),
 		    r->line, (unsigned long long)(q - p) + 1, "NUL byte in input");
 	}
+	r->linestart = p;
 	if (r->nhdr && nf != r->nhdr)
-		return ragged(r, nf, r->line, (unsigned long long)(
-		    (nf > r->nhdr ? r->field[r->nhdr] : eol) - p) + 1, err);
-	for (i = 1; i < nf; i++) {
-		((char *)r->field[i])[-1] = '\0';
-		r->len[i - 1] = (size_t)(r->field[i] - r->field[i - 1]) - 1;
-	}
-	*eol = '\0';
-	r->len[nf - 1] = (size_t)(eol - r->field[nf - 1]);
+		return ragged(r, nf, r->line, (unsigned long long)(nf > r->nhdr ?
+		    r->field[r->nhdr] - r->quoted[r->nhdr] - p : q - p) + 1, err);
+	for (i = 0; i < nf; i++)
+		((char *)r->field[i])[r->len[i]] = '\0';
 	r->row.n = nf;
 	r->row.field = r->field;
 	r->row.len = r->len;
 	r->row.line = r->line;
 	r->line++;
-	r->linestart = p;
 	r->last_slow = 0;
 	r->pos = (size_t)(next - r->buf);
 	return FAST_DONE;
@@ -556,7 +583,8 @@ sdc_csv_reader_where(const struct sdc_csv_reader *r, size_t i,
 		*column = r->fcol[i];
 	} else {
 		*line = r->row.line;
-		*column = (unsigned long long)(r->field[i] - r->linestart) + 1;
+		*column = (unsigned long long)(r->field[i] - r->quoted[i] -
+		    r->linestart) + 1;
 	}
 }
 
@@ -594,6 +622,7 @@ sdc_csv_reader_free(struct sdc_csv_reader *r)
 	free(r->fline);
 	free(r->fcol);
 	free(r->off);
+	free(r->quoted);
 	free(r->arena);
 	free(r->hdrbuf);
 	free(r->hdr.field);
