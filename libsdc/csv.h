@@ -16,9 +16,12 @@
  * is a record with one empty field, so it is an error unless the header
  * has a single column.
  *
- * Records without quotes are split in place by a fast scanner; records
- * with quotes go through libcsv (strict mode).  SDC_CSV_SLOW sends
- * every record through libcsv; results are identical either way.
+ * A fast scanner splits records in place when every field is either
+ * unquoted or quoted and closed on the same line with no doubled quote;
+ * every other record (doubled quotes, line ends inside quotes, anything
+ * malformed) goes through libcsv in strict mode, which is the reference.
+ * SDC_CSV_SLOW sends every record through libcsv; results, including
+ * error positions, are identical either way.
  *
  * Writing.  sdc_csv_write_row quotes a field only when it holds a comma,
  * quote, CR or LF, and ends each record with LF.

@@ -95,7 +95,7 @@ sdc_hmap_get(const struct sdc_hmap *m, const void *key, size_t n, uint64_t h)
 		uint32_t id = m->slot[j] - 1;
 
 		if (m->hash[id] == h && key_len(m, id) == n &&
-		    memcmp(m->keys + m->off[id], key, n) == 0)
+		    (n == 0 || memcmp(m->keys + m->off[id], key, n) == 0))
 			return id;
 	}
 	return -1;
@@ -139,7 +139,8 @@ sdc_hmap_put(struct sdc_hmap *m, const void *key, size_t n, uint64_t h,
 		m->keys = k;
 		m->kcap = nk;
 	}
-	memcpy(m->keys + m->klen, key, n);
+	if (n > 0)
+		memcpy(m->keys + m->klen, key, n);
 	m->off[m->n] = m->klen;
 	m->hash[m->n] = h;
 	m->klen += n;
@@ -155,5 +156,5 @@ const char *
 sdc_hmap_key(const struct sdc_hmap *m, uint32_t id, size_t *n)
 {
 	*n = key_len(m, id);
-	return m->keys + m->off[id];
+	return m->keys ? m->keys + m->off[id] : "";
 }
