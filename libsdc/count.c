@@ -253,28 +253,57 @@ value(struct counter *c, const struct sdc_csv_row *row, double *v,
 	return 0;
 }
 
+/* Does leaf id hold exactly this row's group values? */
 static int
-add_row(struct counter *c, const struct sdc_csv_row *row, struct sdc_err *err)
+leaf_matches(const struct counter *c, const struct sdc_csv_row *row,
+    uint32_t id)
 {
-	size_t j, klen = 0;
-	uint64_t h;
-	int64_t id;
-	double v = 0;
+	size_t klen, off = 0, j;
+	const char *key = sdc_hmap_key(&c->cells, id, &klen);
 
 	for (j = 0; j < c->k; j++) {
 		size_t i = (size_t)c->col[j].idx, n = row->len[i];
 
-		if (klen + n + 1 > c->keycap &&
-		    grow(&c->key, &c->keycap, klen + n + 1, 1) != 0)
-			return sdc_err_nomem(err);
-		memcpy(c->key + klen, row->field[i], n);
-		klen += n;
-		c->key[klen++] = '\0';
+		if (off + n >= klen || key[off + n] != '\0' ||
+		    !sdc_hash_same(key + off, row->field[i], n))
+			return 0;
+		off += n + 1;
 	}
-	h = sdc_hash_bytes(c->key, klen);
-	if ((id = sdc_hmap_get(&c->cells, c->key, klen, h)) < 0) {
+	return off == klen;
+}
+
+static int
+add_row(struct counter *c, const struct sdc_csv_row *row, struct sdc_err *err)
+{
+	size_t j, state = SDC_HMAP_START;
+	uint64_t h = SDC_HASH_SEED;
+	int64_t id;
+	double v = 0;
+
+	/* hash the values where they lie; copy them only for a new leaf */
+	for (j = 0; j < c->k; j++) {
+		size_t i = (size_t)c->col[j].idx;
+
+		h = sdc_hash_step(h, row->field[i], row->len[i]);
+	}
+	h = sdc_hash_final(h);
+	while ((id = sdc_hmap_probe(&c->cells, h, &state)) >= 0 &&
+	    !leaf_matches(c, row, (uint32_t)id))
+		;
+	if (id < 0) {
+		size_t klen = 0;
 		int added;
 
+		for (j = 0; j < c->k; j++) {
+			size_t i = (size_t)c->col[j].idx, n = row->len[i];
+
+			if (klen + n + 1 > c->keycap &&
+			    grow(&c->key, &c->keycap, klen + n + 1, 1) != 0)
+				return sdc_err_nomem(err);
+			memcpy(c->key + klen, row->field[i], n);
+			klen += n;
+			c->key[klen++] = '\0';
+		}
 		if ((id = sdc_hmap_put(&c->cells, c->key, klen, h, &added)) < 0)
 			return sdc_err_nomem(err);
 		if (new_leaf(c, row, (size_t)id, err) != 0)

@@ -51,13 +51,12 @@ struct sdc_csv_reader {
 	unsigned long long *hcol;
 };
 
-/* Bytes that end a run of plain field text, outside and inside quotes. */
-static const unsigned char special[256] = {
-	[0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1
-};
-static const unsigned char qspecial[256] = {
-	[0] = 1, ['\n'] = 1, ['"'] = 1
-};
+
+/*
+ * The buffer keeps PAD initialised bytes beyond its sentinel so that the
+ * scanner may load 16 bytes from any position up to the sentinel.
+ */
+#define PAD 16
 
 /* libcsv would trim spaces and tabs around unquoted fields: keep them. */
 static int
@@ -122,8 +121,9 @@ refill(struct sdc_csv_reader *r, struct sdc_err *err)
 			    sdc_input_name(r->in), r->line, 0,
 			    "record longer than %lu bytes",
 			    (unsigned long)SDC_CSV_RECORD_MAX);
-		if ((nb = realloc(r->buf, ncap + 1)) == NULL)
+		if ((nb = realloc(r->buf, ncap + 1 + PAD)) == NULL)
 			return sdc_err_nomem(err);
+		memset(nb + r->cap + 1, 0, ncap - r->cap + PAD);
 		r->buf = nb;
 		r->cap = ncap;
 	}
@@ -147,6 +147,56 @@ ragged(struct sdc_csv_reader *r, size_t found, unsigned long long line,
 	    found);
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit i set when p[i] is one of the bytes in special[]. */
+static inline unsigned
+block_mask(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i m = _mm_or_si128(
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+	    _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#else
+/* Bytes that end a run of plain field text. */
+static const unsigned char special[256] = {
+	[0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1
+};
+
+static inline unsigned
+block_mask(const char *p)
+{
+	unsigned m = 0, i;
+
+	for (i = 0; i < 16; i++)
+		m |= (unsigned)special[(unsigned char)p[i]] << i;
+	return m;
+}
+#endif
+
+static inline unsigned
+lowest_bit(unsigned m)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctz(m);
+#else
+	unsigned i = 0;
+
+	while (!(m & 1u)) {
+		m >>= 1;
+		i++;
+	}
+	return i;
+#endif
+}
+
 /*
  * Split one record in place: unquoted fields, and quoted fields that
  * close on the same line with no doubled quote inside.  FAST_MORE: the
@@ -154,69 +204,85 @@ ragged(struct sdc_csv_reader *r, size_t found, unsigned long long line,
  * escaped quote, a line end inside quotes, or anything malformed, which
  * libcsv then reports).  The buffer is changed only once the whole
  * record has been accepted, so libcsv can always start over.
+ *
+ * The scan takes 16 bytes at a time and walks the bit mask of special
+ * bytes in them, reading at most 15 bytes past the sentinel (PAD).
  */
 static int
 fast_record(struct sdc_csv_reader *r, struct sdc_err *err)
 {
-	char *p = r->buf + r->pos, *q = p, *lim = r->buf + r->end;
+	char *p = r->buf + r->pos, *lim = r->buf + r->end, *blk = p, *at;
 	char *next;
-	size_t nf = 0, i;
+	unsigned mask = block_mask(p);
+	size_t nf = 1, i;
+	int inq = *p == '"', closed = 0;
 
+	r->field[0] = p;
+	r->quoted[0] = (unsigned char)inq;
 	for (;;) {
+		while (mask == 0) {
+			blk += 16;
+			mask = block_mask(blk);
+		}
+		at = blk + lowest_bit(mask);
+		mask &= mask - 1;
+		if (inq) {
+			const char *open = r->field[nf - 1];
+
+			if (*at == '"') {
+				if (at == open)
+					continue;
+				if (at[1] != ',' && at[1] != '\n' &&
+				    at[1] != '\r')
+					return FAST_SLOW; /* "" or junk */
+				r->field[nf - 1] = open + 1;
+				r->len[nf - 1] = (size_t)(at - open - 1);
+				inq = 0;
+				closed = 1;
+			} else if (*at == '\n' || *at == '\0') {
+				return FAST_SLOW;
+			}
+			continue;	/* comma or CR inside quotes */
+		}
+		if (*at != ',')
+			break;
+		if (!closed)
+			r->len[nf - 1] = (size_t)(at - r->field[nf - 1]);
+		closed = 0;
 		if (nf == r->fcap && grow_fields(r, nf + 1) != 0)
 			return sdc_err_nomem(err);
-		if (*q == '"') {
-			char *s = q + 1;
-
-			while (!qspecial[(unsigned char)*s])
-				s++;
-			if (*s != '"' || s[1] == '"')
-				return FAST_SLOW;
-			r->field[nf] = q + 1;
-			r->len[nf] = (size_t)(s - q - 1);
-			r->quoted[nf++] = 1;
-			q = s + 1;
-			if (*q == ',') {
-				q++;
-				continue;
-			}
-			if (*q != '\n' && *q != '\r')
-				return FAST_SLOW;
-			break;
-		}
-		r->field[nf] = q;
-		while (!special[(unsigned char)*q])
-			q++;
-		r->len[nf] = (size_t)(q - r->field[nf]);
-		r->quoted[nf++] = 0;
-		if (*q != ',')
-			break;
-		q++;
+		r->field[nf] = at + 1;
+		inq = at[1] == '"';
+		r->quoted[nf++] = (unsigned char)inq;
 	}
-	switch (*q) {
+	if (!closed)
+		r->len[nf - 1] = (size_t)(at - r->field[nf - 1]);
+	switch (*at) {
 	case '\n':
-		if (q == lim && !r->eof)
+		if (at == lim && !r->eof)
 			return FAST_MORE;
-		next = q == lim ? q : q + 1;
+		next = at == lim ? at : at + 1;
 		break;
 	case '\r':
-		if (q + 1 < lim && q[1] == '\n') {
-			next = q + 2;
+		if (at + 1 < lim && at[1] == '\n') {
+			next = at + 2;
 			break;
 		}
-		if (q + 1 == lim && !r->eof)
+		if (at + 1 == lim && !r->eof)
 			return FAST_MORE;
 		return FAST_SLOW;	/* bare CR: the slow path says where */
 	case '"':
 		return FAST_SLOW;	/* quote inside a field: an error */
 	default:		/* NUL */
 		return sdc_err_set(err, SDC_EPARSE, sdc_input_name(r->in),
-		    r->line, (unsigned long long)(q - p) + 1, "NUL byte in input");
+		    r->line, (unsigned long long)(at - p) + 1,
+		    "NUL byte in input");
 	}
 	r->linestart = p;
 	if (r->nhdr && nf != r->nhdr)
 		return ragged(r, nf, r->line, (unsigned long long)(nf > r->nhdr ?
-		    r->field[r->nhdr] - r->quoted[r->nhdr] - p : q - p) + 1, err);
+		    r->field[r->nhdr] - r->quoted[r->nhdr] - p : at - p) + 1,
+		    err);
 	for (i = 0; i < nf; i++)
 		((char *)r->field[i])[r->len[i]] = '\0';
 	r->row.n = nf;
@@ -485,7 +551,8 @@ sdc_csv_reader_new(struct sdc_input *in, unsigned flags, struct sdc_err *err)
 	r->flags = flags;
 	r->line = 1;
 	r->cap = BUF_INIT;
-	if ((r->buf = malloc(r->cap + 1)) == NULL || grow_fields(r, 16) != 0 ||
+	if ((r->buf = calloc(1, r->cap + 1 + PAD)) == NULL ||
+	    grow_fields(r, 16) != 0 ||
 	    csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI |
 	    CSV_REPALL_NL) != 0) {
 		sdc_err_nomem(err);

@@ -4,38 +4,10 @@
 
 #include "hash.h"
 
-static uint64_t
-mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-static uint64_t
-fmix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
-
 uint64_t
 sdc_hash_bytes(const void *p, size_t n)
 {
-	const unsigned char *s = p;
-	uint64_t h = 0x8bb84b93962eacc9ULL ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = mix(h, w);
-		s += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	return fmix(mix(h, w));
+	return sdc_hash_final(sdc_hash_step(SDC_HASH_SEED, p, n));
 }
 
 void
@@ -84,6 +56,24 @@ rehash(struct sdc_hmap *m)
 }
 
 int64_t
+sdc_hmap_probe(const struct sdc_hmap *m, uint64_t h, size_t *state)
+{
+	size_t j = *state == SDC_HMAP_START ? (size_t)h : *state;
+
+	if (m->nslot == 0)
+		return -1;
+	for (j &= m->nslot - 1; m->slot[j] != 0; j = (j + 1) & (m->nslot - 1)) {
+		uint32_t id = m->slot[j] - 1;
+
+		if (m->hash[id] == h) {
+			*state = j + 1;
+			return id;
+		}
+	}
+	return -1;
+}
+
+int64_t
 sdc_hmap_get(const struct sdc_hmap *m, const void *key, size_t n, uint64_t h)
 {
 	size_t j;
@@ -95,7 +85,7 @@ sdc_hmap_get(const struct sdc_hmap *m, const void *key, size_t n, uint64_t h)
 		uint32_t id = m->slot[j] - 1;
 
 		if (m->hash[id] == h && key_len(m, id) == n &&
-		    (n == 0 || memcmp(m->keys + m->off[id], key, n) == 0))
+		    sdc_hash_same(m->keys + m->off[id], key, n))
 			return id;
 	}
 	return -1;
