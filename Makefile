@@ -58,6 +58,7 @@ asan:
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' check
 
 bench: all
+	scripts/bench/install-peers
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/count
 
 lint-man:
