@@ -273,8 +273,9 @@ leaf_matches(const struct counter *c, const struct sdc_csv_row *row,
 }
 
 static int
-add_row(struct counter *c, const struct sdc_csv_row *row, struct sdc_err *err)
+add_row(void *ctx, const struct sdc_csv_row *row, struct sdc_err *err)
 {
+	struct counter *c = ctx;
 	size_t j, state = SDC_HMAP_START;
 	uint64_t h = SDC_HASH_SEED;
 	int64_t id;
@@ -836,7 +837,6 @@ sdc_count_run(const struct sdc_count_opts *opts, struct sdc_csv_reader *r,
     struct sdc_output *out, struct sdc_err *err)
 {
 	struct counter c;
-	const struct sdc_csv_row *row;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -847,10 +847,7 @@ sdc_count_run(const struct sdc_count_opts *opts, struct sdc_csv_reader *r,
 	sdc_hmap_init(&c.out);
 	if ((rc = setup(&c, err)) != 0)
 		goto done;
-	while ((rc = sdc_csv_reader_next(r, &row, err)) == 1)
-		if ((rc = add_row(&c, row, err)) != 0)
-			goto done;
-	if (rc != 0)
+	if ((rc = sdc_csv_reader_each(r, add_row, &c, err)) != 0)
 		goto done;
 	rc = -1;
 	if (rank_levels(&c, err) != 0 || add_leaves(&c, err) != 0)

@@ -634,6 +634,18 @@ sdc_csv_reader_next(struct sdc_csv_reader *r, const struct sdc_csv_row **row,
 	return rc;
 }
 
+int
+sdc_csv_reader_each(struct sdc_csv_reader *r, sdc_csv_row_fn *fn, void *ctx,
+    struct sdc_err *err)
+{
+	int rc;
+
+	while ((rc = read_record(r, err)) == 1)
+		if ((rc = fn(ctx, &r->row, err)) != 0)
+			return rc;
+	return rc;
+}
+
 void
 sdc_csv_reader_where(const struct sdc_csv_reader *r, size_t i,
     unsigned long long *line, unsigned long long *column)

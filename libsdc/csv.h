@@ -2,9 +2,11 @@
  * csv.h - streaming RFC 4180 CSV reader and writer.
  *
  * Reading.  sdc_csv_reader_new reads the header (the first record) at
- * once; an input without one is an error.  Then call sdc_csv_reader_next
- * until it returns 0 (end) or -1 (error).  Memory is bounded by the
- * longest record, which may not exceed SDC_CSV_RECORD_MAX bytes.
+ * once; an input without one is an error.  Then either pull records
+ * with sdc_csv_reader_next until it returns 0 (end) or -1 (error), or
+ * hand a row callback to sdc_csv_reader_each.  Memory is bounded by the
+ * longest record, which may not exceed SDC_CSV_RECORD_MAX bytes.  After
+ * an error the reader is spent: free it.
  *
  * Conventions: a UTF-8 byte order mark at the start is dropped; records
  * end in LF or CRLF (a bare CR outside quotes is an error); a quoted
@@ -85,6 +87,17 @@ long sdc_csv_reader_require(const struct sdc_csv_reader *r,
  */
 int sdc_csv_reader_next(struct sdc_csv_reader *r,
     const struct sdc_csv_row **row, struct sdc_err *err);
+
+/*
+ * Callback form: call fn for each remaining record, in order, until the
+ * input ends (returns 0), the reader fails (-1, err set by the reader)
+ * or fn returns non-zero (that value is returned; fn sets err).  The row
+ * is valid only during the call.
+ */
+typedef int sdc_csv_row_fn(void *ctx, const struct sdc_csv_row *row,
+    struct sdc_err *err);
+int sdc_csv_reader_each(struct sdc_csv_reader *r, sdc_csv_row_fn *fn,
+    void *ctx, struct sdc_err *err);
 
 /* Where field i of the last record (or the header) starts. */
 void sdc_csv_reader_where(const struct sdc_csv_reader *r, size_t i,
