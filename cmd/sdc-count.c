@@ -57,28 +57,27 @@ add_levels(const struct sdc_cli *cli, struct args *a, char *spec)
 	char *eq = strchr(spec, '=');
 	struct sdc_count_levels *lv;
 	size_t n = a->count.nlevels;
-	char **list;
+	char ***lists;
 
 	if (eq == NULL || eq == spec)
 		sdc_cli_usage(cli, "--levels: expected COLUMN=LEVEL,... in "
 		    "'%s'", spec);
 	*eq = '\0';
-	list = sdc_cli_list(cli, "--levels", eq + 1, &(size_t){ 0 });
 	lv = realloc(a->levels, (n + 1) * sizeof(*lv));
-	a->lists = realloc(a->lists, (n + 1) *
-	    sizeof(*a->lists));
-	if (lv == NULL || a->lists == NULL) {
+	if (lv != NULL)
+		a->levels = lv;
+	lists = realloc(a->lists, (n + 1) * sizeof(*lists));
+	if (lists != NULL)
+		a->lists = lists;
+	if (lv == NULL || lists == NULL) {
 		struct sdc_err err;
 
 		sdc_err_nomem(&err);
 		sdc_cli_fail(cli, &err);
 	}
-	a->levels = lv;
-	a->lists[n] = list;
+	lists[n] = sdc_cli_list(cli, "--levels", eq + 1, &lv[n].n);
 	lv[n].column = spec;
-	lv[n].level = (const char *const *)list;
-	for (lv[n].n = 0; list[lv[n].n] != NULL; lv[n].n++)
-		;
+	lv[n].level = (const char *const *)lists[n];
 	a->count.levels = lv;
 	a->count.nlevels = n + 1;
 }

@@ -123,7 +123,6 @@ static int
 setup(struct counter *c, struct sdc_err *err)
 {
 	const struct sdc_count_opts *o = c->o;
-	const char *name = sdc_csv_reader_name(c->r);
 	static const char *const outcols[] = { "n", "sum", "top1", "top2" };
 	size_t i, j;
 
@@ -201,7 +200,6 @@ setup(struct counter *c, struct sdc_err *err)
 	if (o->sum != NULL &&
 	    (c->scol = sdc_csv_reader_require(c->r, o->sum, err)) < 0)
 		return -1;
-	(void)name;
 	return 0;
 }
 

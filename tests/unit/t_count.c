@@ -31,15 +31,12 @@ struct data {
 	double v[NROW_MAX];
 };
 
-static uint64_t seed = 0x9e3779b97f4a7c15ULL;
+static unsigned long long seed = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t
 rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
+	return tap_rand(&seed);
 }
 
 static char *

@@ -126,15 +126,12 @@ check_err(const char *data, size_t len, const char *want, const char *what)
 	}
 }
 
-static uint64_t rng_state = 88172645463325252ULL;
+static unsigned long long rng_state = 88172645463325252ULL;
 
 static uint64_t
 rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return tap_rand(&rng_state);
 }
 
 /* A random, mostly valid CSV document; some get one defect injected. */

@@ -38,6 +38,16 @@ ok(int cond, const char *fmt, ...)
 	(ok(strcmp((got), (want)) == 0, __VA_ARGS__) ? 1 : \
 	    (printf("#   got:  '%s'\n#   want: '%s'\n", (got), (want)), 0))
 
+/* xorshift64: a seeded generator for randomised tests. */
+static inline unsigned long long
+tap_rand(unsigned long long *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 static int
 done(void)
 {
