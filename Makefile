@@ -20,7 +20,7 @@ SAN ?=
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DSDC_VERSION='"$(VERSION)"' \
 	-I.
 CFLAGS += $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS += -lcsv $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz) -lm
+LDLIBS += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz) -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC = $(wildcard libsdc/*.c)

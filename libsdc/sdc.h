@@ -19,5 +19,6 @@
 #include "libsdc/output.h"
 #include "libsdc/csv.h"
 #include "libsdc/count.h"
+#include "libsdc/table.h"
 
 #endif
