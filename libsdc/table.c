@@ -28,6 +28,8 @@ sdc_table_release(struct sdc_table *t)
 	free(t->line);
 	free(t->group);
 	free(t->mask);
+	free(t->memb_off);
+	free(t->memb);
 	free(t->src);
 	memset(t, 0, sizeof(*t));
 }
@@ -196,6 +198,39 @@ row_key(const struct sdc_table *t, size_t r, unsigned mask, char **buf,
 	return n;
 }
 
+/* For each row, the sums it is parent or child of (compressed rows). */
+static int
+memberships(struct sdc_table *t)
+{
+	size_t s, i, total = 0, *fill;
+
+	t->memb_off = calloc(t->nrow + 1, sizeof(*t->memb_off));
+	if (t->memb_off == NULL)
+		return -1;
+	for (s = 0; s < t->nsum; s++) {
+		t->memb_off[t->sum[s].parent + 1]++;
+		for (i = 0; i < t->sum[s].n; i++)
+			t->memb_off[t->sum[s].child[i] + 1]++;
+		total += t->sum[s].n + 1;
+	}
+	for (i = 0; i < t->nrow; i++)
+		t->memb_off[i + 1] += t->memb_off[i];
+	t->memb = malloc((total + 1) * sizeof(*t->memb));
+	fill = malloc((t->nrow + 1) * sizeof(*fill));
+	if (t->memb == NULL || fill == NULL) {
+		free(fill);
+		return -1;
+	}
+	memcpy(fill, t->memb_off, t->nrow * sizeof(*fill));
+	for (s = 0; s < t->nsum; s++) {
+		t->memb[fill[t->sum[s].parent]++] = s;
+		for (i = 0; i < t->sum[s].n; i++)
+			t->memb[fill[t->sum[s].child[i]]++] = s;
+	}
+	free(fill);
+	return 0;
+}
+
 int
 sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
     const char *total, struct sdc_err *err)
@@ -289,7 +324,7 @@ sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
 			sum->child[sum->n++] = r;
 		}
 	}
-	rc = 0;
+	rc = memberships(t) == 0 ? 0 : sdc_err_nomem(err);
 	goto done;
 nomem:
 	sdc_err_nomem(err);
@@ -302,10 +337,11 @@ done:
 }
 
 int
-sdc_table_write(const struct sdc_table *t, struct sdc_output *out,
-    const unsigned char *drop, struct sdc_err *err)
+sdc_table_write_with(const struct sdc_table *t, struct sdc_output *out,
+    const unsigned char *drop, const char *xname, const char *const *xval,
+    struct sdc_err *err)
 {
-	const char **f = malloc((t->ncol + 1) * sizeof(*f));
+	const char **f = malloc((t->ncol + 2) * sizeof(*f));
 	size_t r, c, n;
 	int rc = -1;
 
@@ -314,12 +350,16 @@ sdc_table_write(const struct sdc_table *t, struct sdc_output *out,
 	for (c = n = 0; c < t->ncol; c++)
 		if (drop == NULL || !drop[c])
 			f[n++] = t->name[c];
+	if (xname != NULL)
+		f[n++] = xname;
 	if (sdc_csv_write_row(out, n, f, NULL, err) != 0)
 		goto done;
 	for (r = 0; r < t->nrow; r++) {
 		for (c = n = 0; c < t->ncol; c++)
 			if (drop == NULL || !drop[c])
 				f[n++] = sdc_table_get(t, r, c);
+		if (xname != NULL)
+			f[n++] = xval[r];
 		if (sdc_csv_write_row(out, n, f, NULL, err) != 0)
 			goto done;
 	}
@@ -327,4 +367,11 @@ sdc_table_write(const struct sdc_table *t, struct sdc_output *out,
 done:
 	free(f);
 	return rc;
+}
+
+int
+sdc_table_write(const struct sdc_table *t, struct sdc_output *out,
+    const unsigned char *drop, struct sdc_err *err)
+{
+	return sdc_table_write_with(t, out, drop, NULL, NULL, err);
 }

@@ -49,6 +49,8 @@ struct sdc_table {
 	unsigned *mask;		/* per row: bit j set when group[j] is total */
 	size_t nsum;
 	struct sdc_table_sum *sum;
+	size_t *memb_off;	/* per row r: memb[memb_off[r] .. memb_off[r+1]) */
+	size_t *memb;		/* are the sums r takes part in */
 
 	/* storage */
 	char **blocks;
@@ -94,7 +96,8 @@ int sdc_table_cell_error(const struct sdc_table *t, size_t row, size_t col,
  * indices); total is the label.  Fails when two rows have the same
  * group values, or when there are more than SDC_TABLE_GROUPS_MAX group
  * columns.  Builds one sdc_table_sum per (margin row, totalled column)
- * that has a parent row in the table.
+ * that has a parent row in the table, and for each row the list of sums
+ * it takes part in, as parent or child (memb_off, memb).
  */
 #define SDC_TABLE_GROUPS_MAX 16
 int sdc_table_structure(struct sdc_table *t, size_t ngroup,
@@ -106,5 +109,10 @@ int sdc_table_structure(struct sdc_table *t, size_t ngroup,
  */
 int sdc_table_write(const struct sdc_table *t, struct sdc_output *out,
     const unsigned char *drop, struct sdc_err *err);
+
+/* The same with one more column at the end: xname, then xval[row]. */
+int sdc_table_write_with(const struct sdc_table *t, struct sdc_output *out,
+    const unsigned char *drop, const char *xname, const char *const *xval,
+    struct sdc_err *err);
 
 #endif
