@@ -226,3 +226,140 @@ done:
 	free(ar);
 	return rc;
 }
+
+#define BOX_MAX 16
+
+struct lcand {
+	uint32_t lev;
+	double v;
+};
+
+static int
+cmp_lcand(const void *pa, const void *pb)
+{
+	const struct lcand *a = pa, *b = pb;
+
+	if (a->v != b->v)
+		return a->v < b->v ? 1 : -1;
+	return (a->lev > b->lev) - (a->lev < b->lev);
+}
+
+int
+sdc_audit_box(const struct sdc_audit *a, size_t r, size_t tries, double *lo,
+    double *hi)
+{
+	const struct sdc_table *t = a->t;
+	size_t k = t->ngroup, j, n[SDC_TABLE_GROUPS_MAX], idx[SDC_TABLE_GROUPS_MAX];
+	struct lcand *cand[SDC_TABLE_GROUPS_MAX];
+	uint32_t base[SDC_TABLE_GROUPS_MAX], key[SDC_TABLE_GROUPS_MAX];
+	uint32_t used[BOX_MAX * SDC_TABLE_GROUPS_MAX];
+	double down = 0, up = 0, bestdown = 0, bestup = 0;
+	size_t tried = 0, nused = 0, diag = 0, shift = 0, maxn = 0;
+	int found = 0;
+
+	if (k == 0 || !a->hidden[r])
+		return 0;
+	memcpy(base, &t->lev[r * k], k * sizeof(*base));
+	for (j = 0; j < k; j++)
+		cand[j] = NULL;
+	for (j = 0; j < k; j++) {
+		uint32_t l;
+
+		n[j] = 0;
+		idx[j] = 0;
+		cand[j] = malloc((t->nlev[j] + 1) * sizeof(**cand));
+		if (cand[j] == NULL)
+			goto done;
+		memcpy(key, base, k * sizeof(*key));
+		for (l = 0; l < t->nlev[j]; l++) {
+			size_t c;
+
+			if (l == base[j])
+				continue;
+			key[j] = l;
+			c = sdc_table_find(t, key);
+			if (c != SIZE_MAX && a->hidden[c]) {
+				cand[j][n[j]].lev = l;
+				cand[j][n[j]++].v = a->value[c];
+			}
+		}
+		if (n[j] == 0)
+			goto done;
+		qsort(cand[j], n[j], sizeof(**cand), cmp_lcand);
+		maxn = n[j] > maxn ? n[j] : maxn;
+	}
+	/*
+	 * Boxes that share no second level in any column share only r, so
+	 * their moves add up: r may rise by the sum of their limits, and
+	 * fall by the sum too, down to zero.
+	 */
+	while (tried++ < tries) {
+		double minp = HUGE_VAL, minm = HUGE_VAL;
+		unsigned corner, ncorner = 1u << k;
+		size_t u;
+
+		/* u == nused: this box shares no level with those kept */
+		for (u = 0, j = k; u < nused && j == k; u++)
+			for (j = 0; j < k; j++)
+				if (used[u * k + j] == cand[j][idx[j]].lev)
+					break;
+		if (j < k)
+			u--;
+		else
+			u = nused;
+		for (corner = 1; corner < ncorner; corner++) {
+			unsigned parity = 0;
+			size_t c;
+
+			for (j = 0; j < k; j++) {
+				int alt = (corner >> j) & 1u;
+
+				key[j] = alt ? cand[j][idx[j]].lev : base[j];
+				if (alt && base[j] != SDC_TABLE_TOTAL)
+					parity ^= 1u;
+			}
+			c = sdc_table_find(t, key);
+			if (c == SIZE_MAX || !a->hidden[c])
+				break;
+			if (parity)
+				minm = a->value[c] < minm ? a->value[c] : minm;
+			else
+				minp = a->value[c] < minp ? a->value[c] : minp;
+		}
+		if (corner == ncorner && j == k) {
+			found = 1;
+			bestdown = minp > bestdown ? minp : bestdown;
+			bestup = minm > bestup ? minm : bestup;
+			if (u == nused && nused < BOX_MAX) {
+				down += minp;
+				up += minm;
+				for (j = 0; j < k; j++)
+					used[nused * k + j] =
+					    cand[j][idx[j]].lev;
+				nused++;
+			}
+		}
+		/*
+		 * Next box: walk diagonals (the i-th candidate of every
+		 * column, then shifted), so that boxes that share no level
+		 * come early.
+		 */
+		if (++diag >= maxn) {
+			diag = 0;
+			if (++shift >= maxn)
+				break;
+		}
+		for (j = 0; j < k; j++)
+			idx[j] = (diag + shift * j) % n[j];
+	}
+	down = down > bestdown ? down : bestdown;
+	up = up > bestup ? up : bestup;
+	if (down > a->value[r])
+		down = a->value[r];
+	*lo = a->value[r] - down;
+	*hi = a->value[r] + up;
+done:
+	for (j = 0; j < k; j++)
+		free(cand[j]);
+	return found;
+}

@@ -47,6 +47,22 @@ int sdc_audit_init(struct sdc_audit *a, const struct sdc_table *t,
 int sdc_audit_group(const struct sdc_audit *a, size_t g,
     const unsigned char *want, double *lo, double *hi, struct sdc_err *err);
 
+/*
+ * A quick proof for hidden row r, without LP.  Pick, in each group
+ * column, a second level (beside r's own, or, where r is a total, a
+ * level under it) so that every corner of the resulting box of 2^k
+ * cells is hidden; adding d to the corners of one parity and taking it
+ * from the others (a total moving with the level under it) keeps every
+ * margin, so r can move down by the smallest value among its parity
+ * and up by the smallest among the other.  Up to tries boxes are tried,
+ * largest neighbours first; the widest proven interval goes to [*lo,
+ * *hi], which the attacker's interval contains.  Returns 0 when no box
+ * was found.  Tables whose rows lack a needed corner simply get no
+ * proof.
+ */
+int sdc_audit_box(const struct sdc_audit *a, size_t r, size_t tries,
+    double *lo, double *hi);
+
 void sdc_audit_release(struct sdc_audit *a);
 
 #endif

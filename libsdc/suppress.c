@@ -9,6 +9,7 @@
 #include "suppress.h"
 
 #define EPS 1e-6
+#define BOX_TRIES 64
 
 struct sup {
 	const struct sdc_table *t;
@@ -124,11 +125,15 @@ primaries(struct sup *s, struct sdc_err *err)
 static int
 better(const struct sup *s, size_t a, size_t b, double need)
 {
-	double va = s->value[a], vb = s->value[b];
-	int ea = va + EPS >= need, eb = vb + EPS >= need;
+	double va, vb;
+	int ea, eb;
 
 	if (b == SIZE_MAX)
 		return 1;
+	va = s->value[a];
+	vb = s->value[b];
+	ea = va + EPS >= need;
+	eb = vb + EPS >= need;
 	if (ea != eb)
 		return ea;
 	if (va != vb)
@@ -281,8 +286,15 @@ audit_round(struct sup *s, int final, struct sdc_err *err)
 		for (i = a.start[g]; i < a.start[g + 1]; i++) {
 			r = a.rows[i];
 			want[r] = s->status[r] == SDC_CELL_PRIMARY;
-			any |= want[r];
 			s->fresh[r] = 0;
+			/* a box of hidden cells may prove it without LP */
+			if (want[r] && sdc_audit_box(&a, r, BOX_TRIES, &s->lo[r],
+			    &s->hi[r]) && protected(s, r)) {
+				s->ok[r] = 1;
+				want[r] = 0;
+				s->st.boxes++;
+			}
+			any |= want[r];
 		}
 		if (!any)
 			continue;

@@ -46,6 +46,7 @@ struct sdc_suppress_stats {
 	size_t primary, secondary;
 	size_t groups;		/* linked groups of hidden cells at the end */
 	size_t lps;		/* LP optimisations solved */
+	size_t boxes;		/* cells proven by a box, without LP */
 	size_t rounds;
 };
 

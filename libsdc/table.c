@@ -1,5 +1,6 @@
 /* table.c - an aggregate table in memory and its margin identities. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,12 @@ sdc_table_release(struct sdc_table *t)
 	free(t->mask);
 	free(t->memb_off);
 	free(t->memb);
+	free(t->lev);
+	free(t->nlev);
+	for (i = 0; t->levname != NULL && i < t->ngroup; i++)
+		free(t->levname[i]);
+	free(t->levname);
+	sdc_hmap_release(&t->rowmap);
 	free(t->src);
 	memset(t, 0, sizeof(*t));
 }
@@ -166,36 +173,74 @@ sdc_table_cell_error(const struct sdc_table *t, size_t row, size_t col,
 	    "column '%s': %s", t->name[col], msg);
 }
 
-/*
- * The key of row r with the columns in mask totalled: per group column
- * 'T' for a total or 'v' and the value, each part ended by NUL.
- */
-static size_t
-row_key(const struct sdc_table *t, size_t r, unsigned mask, char **buf,
-    size_t *cap)
+/* The tuple of level ids of row r, with the columns in mask totalled. */
+static void
+tuple(const struct sdc_table *t, size_t r, unsigned mask, uint32_t *out)
 {
-	size_t j, n = 0;
+	size_t j;
 
-	for (j = 0; j < t->ngroup; j++) {
-		int tot = (mask | t->mask[r]) & (1u << j);
-		const char *v = tot ? "" : sdc_table_get(t, r, t->group[j]);
-		size_t len = strlen(v);
+	for (j = 0; j < t->ngroup; j++)
+		out[j] = mask & (1u << j) ? SDC_TABLE_TOTAL :
+		    t->lev[r * t->ngroup + j];
+}
 
-		if (n + len + 2 > *cap) {
-			size_t nc = (n + len + 2) * 2;
-			char *b = realloc(*buf, nc);
+size_t
+sdc_table_find(const struct sdc_table *t, const uint32_t *lev)
+{
+	size_t n = t->ngroup * sizeof(*lev);
+	int64_t id = sdc_hmap_get(&t->rowmap, lev, n, sdc_hash_bytes(lev, n));
 
-			if (b == NULL)
-				return (size_t)-1;
-			*buf = b;
-			*cap = nc;
+	return id < 0 ? SIZE_MAX : (size_t)id;
+}
+
+/* Number each group column's values; the total label is SDC_TABLE_TOTAL. */
+static int
+number_levels(struct sdc_table *t)
+{
+	size_t j, r;
+	int rc = 0;
+
+	t->lev = malloc((t->nrow * t->ngroup + 1) * sizeof(*t->lev));
+	t->nlev = calloc(t->ngroup + 1, sizeof(*t->nlev));
+	t->levname = calloc(t->ngroup + 1, sizeof(*t->levname));
+	if (t->lev == NULL || t->nlev == NULL || t->levname == NULL)
+		return -1;
+	for (j = 0; j < t->ngroup && rc == 0; j++) {
+		struct sdc_hmap vals;
+
+		sdc_hmap_init(&vals);
+		for (r = 0; r < t->nrow; r++) {
+			const char *v = sdc_table_get(t, r, t->group[j]);
+			size_t n = strlen(v);
+			int added;
+			int64_t id;
+
+			if (t->mask[r] & (1u << j)) {
+				t->lev[r * t->ngroup + j] = SDC_TABLE_TOTAL;
+				continue;
+			}
+			if ((id = sdc_hmap_put(&vals, v, n, sdc_hash_bytes(v, n),
+			    &added)) < 0) {
+				rc = -1;
+				break;
+			}
+			t->lev[r * t->ngroup + j] = (uint32_t)id;
 		}
-		(*buf)[n++] = tot ? 'T' : 'v';
-		memcpy(*buf + n, v, len);
-		n += len;
-		(*buf)[n++] = '\0';
+		t->nlev[j] = (uint32_t)vals.n;
+		if (rc == 0 && (t->levname[j] = calloc(vals.n + 1,
+		    sizeof(**t->levname))) == NULL)
+			rc = -1;
+		/* names point at the table's own copies, in first-seen order */
+		for (r = 0; r < t->nrow && rc == 0; r++) {
+			uint32_t l = t->lev[r * t->ngroup + j];
+
+			if (l != SDC_TABLE_TOTAL && t->levname[j][l] == NULL)
+				t->levname[j][l] = sdc_table_get(t, r,
+				    t->group[j]);
+		}
+		sdc_hmap_release(&vals);
 	}
-	return n;
+	return rc;
 }
 
 /* For each row, the sums it is parent or child of (compressed rows). */
@@ -235,9 +280,9 @@ int
 sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
     const char *total, struct sdc_err *err)
 {
-	struct sdc_hmap rows, sums;
-	char *buf = NULL;
-	size_t cap = 0, r, j, *ccap = NULL;
+	struct sdc_hmap sums;
+	size_t r, j, *ccap = NULL, klen = ngroup * sizeof(uint32_t);
+	uint32_t key[SDC_TABLE_GROUPS_MAX];
 	int rc = -1;
 
 	if (ngroup > SDC_TABLE_GROUPS_MAX)
@@ -254,43 +299,39 @@ sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
 		for (j = 0; j < ngroup; j++)
 			if (strcmp(sdc_table_get(t, r, group[j]), total) == 0)
 				t->mask[r] |= 1u << j;
-	sdc_hmap_init(&rows);
-	sdc_hmap_init(&sums);
+	if (number_levels(t) != 0)
+		return sdc_err_nomem(err);
 	for (r = 0; r < t->nrow; r++) {
-		size_t n = row_key(t, r, 0, &buf, &cap);
 		int added;
 		int64_t id;
 
-		if (n == (size_t)-1 || (id = sdc_hmap_put(&rows, buf, n,
-		    sdc_hash_bytes(buf, n), &added)) < 0)
-			goto nomem;
-		if (!added) {
-			sdc_err_set(err, SDC_EDATA, t->src, t->line[r], 0,
+		tuple(t, r, 0, key);
+		if ((id = sdc_hmap_put(&t->rowmap, key, klen,
+		    sdc_hash_bytes(key, klen), &added)) < 0)
+			return sdc_err_nomem(err);
+		if (!added)
+			return sdc_err_set(err, SDC_EDATA, t->src, t->line[r], 0,
 			    "the group values of this row repeat those of "
 			    "line %llu", t->line[id]);
-			goto done;
-		}
 	}
-	/* rows ids in the map are row numbers: both count from 0 in order */
+	/* ids in rowmap are row numbers: both count from 0 in order */
+	sdc_hmap_init(&sums);
 	for (r = 0; r < t->nrow; r++) {
 		for (j = 0; j < ngroup; j++) {
-			size_t n, key[2];
-			int64_t p, s;
+			size_t p, sk[2];
+			int64_t s;
 			int added;
 			struct sdc_table_sum *sum;
 
 			if (t->mask[r] & (1u << j))
 				continue;
-			n = row_key(t, r, 1u << j, &buf, &cap);
-			if (n == (size_t)-1)
-				goto nomem;
-			if ((p = sdc_hmap_get(&rows, buf, n,
-			    sdc_hash_bytes(buf, n))) < 0)
+			tuple(t, r, 1u << j, key);
+			if ((p = sdc_table_find(t, key)) == SIZE_MAX)
 				continue;	/* no margin over this column */
-			key[0] = (size_t)p;
-			key[1] = j;
-			if ((s = sdc_hmap_put(&sums, key, sizeof(key),
-			    sdc_hash_bytes(key, sizeof(key)), &added)) < 0)
+			sk[0] = p;
+			sk[1] = j;
+			if ((s = sdc_hmap_put(&sums, sk, sizeof(sk),
+			    sdc_hash_bytes(sk, sizeof(sk)), &added)) < 0)
 				goto nomem;
 			if (added) {
 				struct sdc_table_sum *ns = realloc(t->sum,
@@ -305,7 +346,7 @@ sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
 				if (ns == NULL || nc == NULL)
 					goto nomem;
 				memset(&t->sum[t->nsum], 0, sizeof(*t->sum));
-				t->sum[t->nsum].parent = (size_t)p;
+				t->sum[t->nsum].parent = p;
 				t->sum[t->nsum].dim = j;
 				ccap[t->nsum] = 0;
 				t->nsum++;
@@ -329,9 +370,7 @@ sdc_table_structure(struct sdc_table *t, size_t ngroup, const size_t *group,
 nomem:
 	sdc_err_nomem(err);
 done:
-	free(buf);
 	free(ccap);
-	sdc_hmap_release(&rows);
 	sdc_hmap_release(&sums);
 	return rc;
 }

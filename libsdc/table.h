@@ -16,6 +16,7 @@
 #define SDC_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "csv.h"
 #include "err.h"
@@ -51,6 +52,10 @@ struct sdc_table {
 	struct sdc_table_sum *sum;
 	size_t *memb_off;	/* per row r: memb[memb_off[r] .. memb_off[r+1]) */
 	size_t *memb;		/* are the sums r takes part in */
+	uint32_t *lev;		/* per row, per group column: level id */
+	uint32_t *nlev;		/* per group column: number of levels */
+	const char ***levname;	/* per group column, per level: value */
+	struct sdc_hmap rowmap;	/* level tuple -> row */
 
 	/* storage */
 	char **blocks;
@@ -100,8 +105,15 @@ int sdc_table_cell_error(const struct sdc_table *t, size_t row, size_t col,
  * it takes part in, as parent or child (memb_off, memb).
  */
 #define SDC_TABLE_GROUPS_MAX 16
+#define SDC_TABLE_TOTAL UINT32_MAX	/* level id of the total label */
 int sdc_table_structure(struct sdc_table *t, size_t ngroup,
     const size_t *group, const char *total, struct sdc_err *err);
+
+/*
+ * The row whose group columns have the level ids lev[0..ngroup-1]
+ * (SDC_TABLE_TOTAL for the total label), or SIZE_MAX if there is none.
+ */
+size_t sdc_table_find(const struct sdc_table *t, const uint32_t *lev);
 
 /*
  * Write the header and rows; columns with drop[c] set are left out
