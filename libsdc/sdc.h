@@ -20,5 +20,7 @@
 #include "libsdc/csv.h"
 #include "libsdc/count.h"
 #include "libsdc/table.h"
+#include "libsdc/rng.h"
+#include "libsdc/round.h"
 
 #endif
