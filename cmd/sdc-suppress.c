@@ -231,9 +231,10 @@ main(int argc, char **argv)
 		sdc_cli_fail(&cli, &err);
 	if (a.verbose)
 		fprintf(stderr, "sdc-suppress: %zu cells, %zu primary, %zu "
-		    "secondary; %zu linked groups, %zu box proofs, %zu LP "
-		    "solves, %zu rounds\n", t.nrow, st.primary, st.secondary,
-		    st.groups, st.boxes, st.lps, st.rounds);
+		    "secondary; %zu linked groups, %zu box proofs, %zu boxes "
+		    "completed, %zu LP solves, %zu rounds\n", t.nrow,
+		    st.primary, st.secondary, st.groups, st.boxes, st.planned,
+		    st.lps, st.rounds);
 	/* evidence never leaves; hidden rows keep only their group values */
 	if (a.s.top1_col >= 0)
 		drop[a.s.top1_col] = 1;

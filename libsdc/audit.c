@@ -172,11 +172,16 @@ sdc_audit_group(const struct sdc_audit *a, size_t g, const unsigned char *want,
 		const struct sdc_table_sum *s = &t->sum[sums[k]];
 		double rhs = 0;
 
-		/* children - parent = 0, published values moved right */
+		/*
+		 * children - parent = 0, known values moved right.  Only
+		 * the group as found by sdc_audit_init is unknown: a cell
+		 * hidden since counts as known here, which can only narrow
+		 * the intervals.
+		 */
 		for (i = 0; i < s->n; i++) {
 			size_t c = s->child[i];
 
-			if (a->hidden[c]) {
+			if (a->group[c] == g) {
 				nnz++;
 				ia[nnz] = (int)k + 1;
 				ja[nnz] = (int)col[c];
@@ -185,7 +190,7 @@ sdc_audit_group(const struct sdc_audit *a, size_t g, const unsigned char *want,
 				rhs -= a->value[c];
 			}
 		}
-		if (a->hidden[s->parent]) {
+		if (a->group[s->parent] == g) {
 			nnz++;
 			ia[nnz] = (int)k + 1;
 			ja[nnz] = (int)col[s->parent];

@@ -10,6 +10,17 @@
 
 #define EPS 1e-6
 #define BOX_TRIES 64
+#define PLAN_COMBOS 512
+
+static size_t
+ipow(size_t b, size_t e)
+{
+	size_t r = 1;
+
+	while (e-- > 0)
+		r *= b;
+	return r;
+}
 
 struct sup {
 	const struct sdc_table *t;
@@ -22,6 +33,7 @@ struct sup {
 	double *count;		/* contributors */
 	double *pl;		/* protection level of each primary */
 	double *lo, *hi;
+	double *plo, *phi;	/* widest interval proven by boxes so far */
 	unsigned *ntot;		/* number of totalled group columns */
 	struct sdc_suppress_stats st;
 	int magnitude;
@@ -251,6 +263,169 @@ protected(const struct sup *s, size_t r)
 }
 
 /*
+ * For a primary cell r that no box of hidden cells proves: the cheapest
+ * box (least total value shown now, then fewest cells) that would
+ * protect r on its own once its shown corners are hidden.  Levels are
+ * drawn, per group column, from r's hidden neighbours and its smallest
+ * shown neighbours big enough to help.  Hides the corners and returns
+ * how many, or 0 when no such box was found.
+ */
+static size_t
+plan_box(struct sup *s, size_t r)
+{
+	const struct sdc_table *t = s->t;
+	size_t k = t->ngroup, j, m, per, idx[SDC_TABLE_GROUPS_MAX];
+	size_t nc[SDC_TABLE_GROUPS_MAX], best_n = 0, hidden_n = 0;
+	uint32_t *cand[SDC_TABLE_GROUPS_MAX], base[SDC_TABLE_GROUPS_MAX];
+	uint32_t key[SDC_TABLE_GROUPS_MAX], best[SDC_TABLE_GROUPS_MAX];
+	double v = s->value[r], need = s->pl[r], best_cost = HUGE_VAL;
+	unsigned corner, ncorner = 1u << k;
+
+	if (k == 0 || k > 8)
+		return 0;
+	for (per = 1; ipow(per + 1, k) <= PLAN_COMBOS; per++)
+		;
+	memcpy(base, &t->lev[r * k], k * sizeof(*base));
+	for (j = 0; j < k; j++)
+		cand[j] = NULL;
+	for (j = 0; j < k; j++) {
+		size_t nh = 0, ns = 0;
+		uint32_t l;
+
+		if ((cand[j] = malloc((2 * per + 1) * sizeof(**cand))) == NULL)
+			goto done;
+		nc[j] = 0;
+		memcpy(key, base, k * sizeof(*key));
+		/*
+		 * Hidden neighbours (largest first), then shown ones in the
+		 * order of better(): the smallest that alone would be enough
+		 * first.
+		 */
+		for (m = 0; m < 2; m++) {
+			for (;;) {
+				uint32_t pick = SDC_TABLE_TOTAL;
+				size_t pc = SIZE_MAX;
+				double pv = 0;
+
+				for (l = 0; l < t->nlev[j]; l++) {
+					size_t c, q;
+
+					if (l == base[j])
+						continue;
+					key[j] = l;
+					c = sdc_table_find(t, key);
+					if (c == SIZE_MAX || (int)s->hidden[c] !=
+					    (m == 0))
+						continue;
+					for (q = 0; q < nc[j]; q++)
+						if (cand[j][q] == l)
+							break;
+					if (q < nc[j] || (m == 1 &&
+					    s->value[c] < 1))
+						continue;
+					if (m == 0 ? pick == SDC_TABLE_TOTAL ||
+					    s->value[c] > pv : better(s, c, pc,
+					    need)) {
+						pick = l;
+						pc = c;
+						pv = s->value[c];
+					}
+				}
+				if (pick == SDC_TABLE_TOTAL)
+					break;
+				cand[j][nc[j]++] = pick;
+				if (m == 0 ? ++nh >= per : ++ns >= per)
+					break;
+			}
+		}
+		if (nc[j] == 0)
+			goto done;
+		idx[j] = 0;
+	}
+	for (;;) {
+		double minp = HUGE_VAL, minm = HUGE_VAL, cost = 0, down;
+		size_t shown = 0;
+
+		for (corner = 1; corner < ncorner; corner++) {
+			unsigned parity = 0;
+			size_t c;
+
+			for (j = 0; j < k; j++) {
+				int alt = (corner >> j) & 1u;
+
+				key[j] = alt ? cand[j][idx[j]] : base[j];
+				if (alt && base[j] != SDC_TABLE_TOTAL)
+					parity ^= 1u;
+			}
+			if ((c = sdc_table_find(t, key)) == SIZE_MAX)
+				break;
+			if (parity)
+				minm = s->value[c] < minm ? s->value[c] : minm;
+			else
+				minp = s->value[c] < minp ? s->value[c] : minp;
+			if (!s->hidden[c]) {
+				cost += s->value[c];
+				shown++;
+			}
+		}
+		down = minp < v ? minp : v;
+		if (corner == ncorner && down + minm + EPS >= need &&
+		    (s->magnitude || v - down < 1 - EPS ||
+		    v + minm > (double)s->o->threshold + EPS) &&
+		    (cost < best_cost || (cost == best_cost && shown < best_n))) {
+			best_cost = cost;
+			best_n = shown;
+			for (j = 0; j < k; j++)
+				best[j] = cand[j][idx[j]];
+		}
+		for (j = 0; j < k; j++) {
+			if (++idx[j] < nc[j])
+				break;
+			idx[j] = 0;
+		}
+		if (j == k)
+			break;
+	}
+	if (best_cost == HUGE_VAL)
+		goto done;
+	for (corner = 1; corner < ncorner; corner++) {
+		size_t c;
+
+		for (j = 0; j < k; j++)
+			key[j] = (corner >> j) & 1u ? best[j] : base[j];
+		c = sdc_table_find(t, key);
+		if (!s->hidden[c]) {
+			hide(s, c);
+			hidden_n++;
+		}
+	}
+done:
+	for (j = 0; j < k; j++)
+		free(cand[j]);
+	return hidden_n;
+}
+
+/*
+ * Try to prove r by boxes of hidden cells.  The interval a proof shows
+ * stays shown when more cells are hidden later (the attacker only loses
+ * knowledge), so the widest interval proven so far is kept in plo/phi
+ * and counts too.
+ */
+static int
+proven_by_box(struct sup *s, const struct sdc_audit *a, size_t r)
+{
+	double lo, hi;
+
+	if (sdc_audit_box(a, r, BOX_TRIES, &lo, &hi)) {
+		s->plo[r] = lo < s->plo[r] ? lo : s->plo[r];
+		s->phi[r] = hi > s->phi[r] ? hi : s->phi[r];
+	}
+	s->lo[r] = s->plo[r];
+	s->hi[r] = s->phi[r];
+	return protected(s, r);
+}
+
+/*
  * Audit the groups that changed; for every primary cell found short,
  * hide one more cell.  Returns the number hidden (0: all protected), or
  * -1 on error.
@@ -285,11 +460,15 @@ audit_round(struct sup *s, int final, struct sdc_err *err)
 			continue;
 		for (i = a.start[g]; i < a.start[g + 1]; i++) {
 			r = a.rows[i];
-			want[r] = s->status[r] == SDC_CELL_PRIMARY;
+			/*
+			 * Hiding more cells only widens intervals, so a cell
+			 * once proven stays proven; the final pass checks all.
+			 */
+			want[r] = s->status[r] == SDC_CELL_PRIMARY &&
+			    (final || !s->ok[r]);
 			s->fresh[r] = 0;
 			/* a box of hidden cells may prove it without LP */
-			if (want[r] && sdc_audit_box(&a, r, BOX_TRIES, &s->lo[r],
-			    &s->hi[r]) && protected(s, r)) {
+			if (want[r] && proven_by_box(s, &a, r)) {
 				s->ok[r] = 1;
 				want[r] = 0;
 				s->st.boxes++;
@@ -298,6 +477,45 @@ audit_round(struct sup *s, int final, struct sdc_err *err)
 		}
 		if (!any)
 			continue;
+		if (!final && a.start[g + 1] - a.start[g] > (s->o->lp_group_max ?
+		    s->o->lp_group_max : SDC_SUPPRESS_LP_GROUP_MAX)) {
+			/*
+			 * Too big for an LP per cell: complete a box for each
+			 * cell short of one; LP only for cells no box fits.
+			 */
+			any = 0;
+			for (i = a.start[g]; i < a.start[g + 1]; i++) {
+				size_t n;
+
+				r = a.rows[i];
+				if (!want[r])
+					continue;
+				if (near_fresh(s, r)) {
+					want[r] = 0;
+					continue;
+				}
+				if ((n = plan_box(s, r)) > 0) {
+					s->st.planned++;
+					added += (long)n;
+					want[r] = 0;
+				} else {
+					/* no single box: widen what boxes
+					 * proved with one more neighbour */
+					double w = s->phi[r] - s->plo[r];
+					size_t c = candidate(s, r, w > 0 ?
+					    s->pl[r] - w : s->pl[r]);
+
+					if (c != SIZE_MAX) {
+						hide(s, c);
+						added++;
+						want[r] = 0;
+					}
+				}
+				any |= want[r];
+			}
+			if (!any)
+				continue;
+		}
 		if (sdc_audit_group(&a, g, want, s->lo, s->hi, err) != 0) {
 			added = -1;
 			goto done;
@@ -377,14 +595,19 @@ sdc_suppress_run(const struct sdc_table *t, const struct sdc_suppress_opts *o,
 	s.lo = calloc(n, sizeof(*s.lo));
 	s.hi = calloc(n, sizeof(*s.hi));
 	s.ntot = calloc(n, sizeof(*s.ntot));
+	s.plo = calloc(n, sizeof(*s.plo));
+	s.phi = calloc(n, sizeof(*s.phi));
 	if (!s.hidden || !s.fresh || !s.ok || !s.value || !s.count || !s.pl ||
-	    !s.lo || !s.hi || !s.ntot) {
+	    !s.lo || !s.hi || !s.ntot || !s.plo || !s.phi) {
 		sdc_err_nomem(err);
 		goto done;
 	}
-	for (r = 0; r < t->nrow; r++)
+	for (r = 0; r < t->nrow; r++) {
 		for (j = 0; j < t->ngroup; j++)
 			s.ntot[r] += (t->mask[r] >> j) & 1u;
+		s.plo[r] = HUGE_VAL;	/* nothing proven yet */
+		s.phi[r] = -HUGE_VAL;
+	}
 	if (primaries(&s, err) != 0 || check_sums(&s, err) != 0)
 		goto done;
 	do {
@@ -407,5 +630,7 @@ done:
 	free(s.lo);
 	free(s.hi);
 	free(s.ntot);
+	free(s.plo);
+	free(s.phi);
 	return rc;
 }

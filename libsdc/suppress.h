@@ -10,7 +10,10 @@
  * each such identity gets a second hidden cell, the smallest one; then
  * an LP audit (audit.h) measures every primary cell's feasible interval
  * and, while one is too narrow, hides the cell next to it that helps
- * most.  The run succeeds only if a final audit finds every primary
+ * most.  Most cells are proven without LP by a box of hidden cells (see
+ * sdc_audit_box); in a linked group of more than lp_group_max hidden
+ * cells LP is too slow, so there every primary cell must be proven by
+ * boxes, and a cell short of one gets the cheapest box completed.  The run succeeds only if a final audit finds every primary
  * cell protected: its interval at least as wide as its protection level
  * and, for counts, not inside 1..T.  Otherwise it fails; it never
  * returns a weaker suppression.
@@ -34,7 +37,11 @@ struct sdc_suppress_opts {
 	long count_col;		/* column of contributor counts ("n") */
 	long value_col;		/* column an attacker sees (n or sum) */
 	long sum_col, top1_col, top2_col;	/* magnitude evidence, or -1 */
+	size_t lp_group_max;	/* larger linked groups are proven by boxes
+				   only; 0: SDC_SUPPRESS_LP_GROUP_MAX */
 };
+
+#define SDC_SUPPRESS_LP_GROUP_MAX 3000
 
 enum sdc_cell_status {
 	SDC_CELL_SHOWN = 0,
@@ -47,6 +54,7 @@ struct sdc_suppress_stats {
 	size_t groups;		/* linked groups of hidden cells at the end */
 	size_t lps;		/* LP optimisations solved */
 	size_t boxes;		/* cells proven by a box, without LP */
+	size_t planned;		/* boxes completed for cells short */
 	size_t rounds;
 };
 

@@ -123,7 +123,8 @@ to_csv(const struct tab *t, size_t *len)
 
 /* Run the library: status per cell (rows come out in cell order). */
 static int
-suppress(const struct tab *t, unsigned char *status, char *why, size_t wn)
+suppress(const struct tab *t, size_t lpmax, unsigned char *status, char *why,
+    size_t wn)
 {
 	struct sdc_suppress_opts o;
 	struct sdc_err err;
@@ -137,6 +138,7 @@ suppress(const struct tab *t, unsigned char *status, char *why, size_t wn)
 	sdc_err_clear(&err);
 	memset(&o, 0, sizeof(o));
 	o.threshold = T;
+	o.lp_group_max = lpmax;
 	o.count_col = o.value_col = t->k;
 	o.sum_col = o.top1_col = o.top2_col = -1;
 	for (j = 0; j < t->k; j++)
@@ -242,7 +244,7 @@ attack(const struct tab *t, const unsigned char *hidden, double *worst)
 }
 
 static void
-property(int k, int ntab)
+property(int k, int ntab, size_t lpmax)
 {
 	int n, failed = 0, refused = 0;
 	size_t hidden_total = 0, cells = 0, sensitive = 0;
@@ -259,7 +261,7 @@ property(int k, int ntab)
 		make_table(&t, k);
 		st = calloc(t.ncell, 1);
 		hidden = calloc(t.ncell, 1);
-		if (suppress(&t, st, w, sizeof(w)) != 0) {
+		if (suppress(&t, lpmax, st, w, sizeof(w)) != 0) {
 			if (refused++ == 0)
 				snprintf(why, sizeof(why), "refused: %s", w);
 		} else {
@@ -279,9 +281,9 @@ property(int k, int ntab)
 		free(hidden);
 		free(t.v);
 	}
-	if (!ok(failed == 0 && refused == 0, "%d random %d-way tables: every "
-	    "sensitive cell hidden, attacker intervals >= %d wide", ntab, k,
-	    T))
+	if (!ok(failed == 0 && refused == 0, "%d random %d-way tables (%s): "
+	    "every sensitive cell hidden, attacker intervals >= %d wide", ntab,
+	    k, lpmax == 1 ? "boxes first, LP as a last resort" : "LP audit", T))
 		printf("#   %d failed, %d refused; first: %s\n", failed, refused,
 		    why);
 	printf("#   %zu cells, %zu sensitive, %zu hidden; narrowest "
@@ -351,8 +353,11 @@ main(void)
 	    "an already-redacted cell is refused");
 	is_str(run_csv("a,n\nx,0\ny,50\nTotal,50\n", 1), "...",
 	    "zeros are kept by default");
-	property(2, 150);
-	property(3, 100);
-	property(4, 50);
+	property(2, 150, 0);
+	property(3, 100, 0);
+	property(4, 50, 0);
+	property(2, 150, 1);
+	property(3, 100, 1);
+	property(4, 50, 1);
 	return done();
 }
