@@ -60,6 +60,7 @@ asan:
 bench: all
 	scripts/bench/install-peers
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/count
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/suppress
 
 lint-man:
 	scripts/lint-man
