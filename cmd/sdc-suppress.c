@@ -23,7 +23,7 @@ static const char help[] =
 "      --p P               p% rule: the rest < P% of the largest\n"
 "      --protection W      attacker interval must be at least W wide\n"
 "  -c, --column COL        column to protect (default sum if present, else n)\n"
-"  -g, --groups COLS       group columns (default: those before n)\n"
+"  -g, --group COLS        group columns (default: those before n)\n"
 "  -m, --marker MARK       replaces hidden values (default [REDACTED])\n"
 "      --flags             add a status column: primary, secondary or empty\n"
 "      --total-label LABEL label of margin rows (default Total)\n"
@@ -41,7 +41,7 @@ static const struct option longopts[] = {
 	{ "p", required_argument, NULL, OPT_P },
 	{ "protection", required_argument, NULL, OPT_PROT },
 	{ "column", required_argument, NULL, 'c' },
-	{ "groups", required_argument, NULL, 'g' },
+	{ "group", required_argument, NULL, 'g' },
 	{ "marker", required_argument, NULL, 'm' },
 	{ "flags", no_argument, NULL, OPT_FLAGS },
 	{ "total-label", required_argument, NULL, OPT_TOTAL },
