@@ -212,12 +212,23 @@ main(int argc, char **argv)
 	if (a.marker[0] == '\0' || a.total[0] == '\0')
 		sdc_cli_usage(&cli, "the marker and the total label may not "
 		    "be empty");
+	{
+		double x;
+
+		if (sdc_num_parse_double(a.marker, strlen(a.marker), &x,
+		    NULL) == 0)
+			sdc_cli_usage(&cli, "-m: a number cannot be a marker: "
+			    "hidden cells would pass for published ones");
+	}
 	in = sdc_cli_open_input(&cli, argc - optind, argv + optind);
 	r = sdc_cli_open_csv(&cli, in);
 	sdc_table_init(&t);
 	if (sdc_table_read(&t, r, &err) != 0)
 		sdc_cli_fail(&cli, &err);
 	columns(&cli, &a, &t, &group, &ngroup);
+	if (a.flags && sdc_table_column(&t, "status") >= 0)
+		sdc_cli_usage(&cli, "--flags: the table already has a status "
+		    "column");
 	if (sdc_table_structure(&t, ngroup, group, a.total, &err) != 0)
 		sdc_cli_fail(&cli, &err);
 	status = calloc(t.nrow + 1, 1);

@@ -35,6 +35,7 @@ struct sup {
 	double *lo, *hi;
 	double *plo, *phi;	/* widest interval proven by boxes so far */
 	unsigned *ntot;		/* number of totalled group columns */
+	int o_count_pass;	/* the second pass, on contributor counts */
 	struct sdc_suppress_stats st;
 	int magnitude;
 };
@@ -46,8 +47,8 @@ parse(struct sup *s, size_t r, long col, int integer, double *out,
 	const char *v = sdc_table_get(s->t, r, (size_t)col);
 	int is_int;
 
-	if (sdc_num_parse_double(v, strlen(v), out, &is_int) != 0 ||
-	    *out < 0 || (integer && !is_int))
+	if (v[0] == '-' || sdc_num_parse_double(v, strlen(v), out,
+	    &is_int) != 0 || (integer && !is_int))
 		return sdc_table_cell_error(s->t, r, (size_t)col, err,
 		    SDC_EDATA, "'%s' is not a non-negative %s", v,
 		    integer ? "whole number" : "number");
@@ -68,12 +69,15 @@ check_sums(struct sup *s, struct sdc_err *err)
 		for (i = 0; i < sum->n; i++)
 			total += s->value[sum->child[i]];
 		if (fabs(total - p) > EPS * (1 + fabs(p)))
-			return sdc_table_cell_error(t, sum->parent,
-			    (size_t)s->o->value_col, err, SDC_EDATA,
-			    "margin %s is not the sum of its %zu cells (%.17g); "
-			    "suppression needs an additive table", sdc_table_get(
-			    t, sum->parent, (size_t)s->o->value_col), sum->n,
-			    total);
+		{
+			size_t col = (size_t)(s->o_count_pass ?
+			    s->o->count_col : s->o->value_col);
+
+			return sdc_table_cell_error(t, sum->parent, col, err,
+			    SDC_EDATA, "margin %s is not the sum of its %zu "
+			    "cells (%.17g); suppression needs an additive table",
+			    sdc_table_get(t, sum->parent, col), sum->n, total);
+		}
 	}
 	return 0;
 }
@@ -570,6 +574,22 @@ done:
 	return added;
 }
 
+/* Hide cells until every primary cell is proven protected; final audit. */
+static int
+protect(struct sup *s, struct sdc_err *err)
+{
+	long added;
+
+	do {
+		singletons(s);
+		s->st.rounds++;
+		added = audit_round(s, 0, err);
+	} while (added > 0);
+	if (added < 0 || audit_round(s, 1, err) != 0)
+		return -1;
+	return 0;
+}
+
 int
 sdc_suppress_run(const struct sdc_table *t, const struct sdc_suppress_opts *o,
     unsigned char *status, struct sdc_suppress_stats *stats,
@@ -577,7 +597,6 @@ sdc_suppress_run(const struct sdc_table *t, const struct sdc_suppress_opts *o,
 {
 	struct sup s;
 	size_t n = t->nrow + 1, r, j;
-	long added;
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
@@ -608,15 +627,34 @@ sdc_suppress_run(const struct sdc_table *t, const struct sdc_suppress_opts *o,
 		s.plo[r] = HUGE_VAL;	/* nothing proven yet */
 		s.phi[r] = -HUGE_VAL;
 	}
-	if (primaries(&s, err) != 0 || check_sums(&s, err) != 0)
+	if (primaries(&s, err) != 0 || check_sums(&s, err) != 0 ||
+	    protect(&s, err) != 0)
 		goto done;
-	do {
-		singletons(&s);
-		s.st.rounds++;
-		added = audit_round(&s, 0, err);
-	} while (added > 0);
-	if (added < 0 || audit_round(&s, 1, err) != 0)
-		goto done;
+	if (s.magnitude) {
+		/*
+		 * A second attacker works on the contributor counts, which
+		 * are published beside the sums: a hidden cell's n must not
+		 * be narrowed into 1..T either.  Hiding more cells here only
+		 * widens what was proven for the sums.
+		 */
+		double *v = s.value;
+
+		s.value = s.count;
+		s.count = v;
+		s.magnitude = 0;
+		for (r = 0; r < t->nrow; r++) {
+			s.ok[r] = 0;
+			s.fresh[r] = s.hidden[r];
+			s.plo[r] = HUGE_VAL;
+			s.phi[r] = -HUGE_VAL;
+			s.pl[r] = s.status[r] == SDC_CELL_PRIMARY &&
+			    s.value[r] >= 1 && s.value[r] <= (double)o->threshold ?
+			    (double)o->threshold : 0;
+		}
+		s.o_count_pass = 1;
+		if (check_sums(&s, err) != 0 || protect(&s, err) != 0)
+			goto done;
+	}
 	rc = 0;
 done:
 	if (stats != NULL)

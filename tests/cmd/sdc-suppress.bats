@@ -42,6 +42,9 @@ d=$BATS_TEST_DIRNAME/../data/sdc-suppress
 	usage_fails 'at most one input' sdc-suppress "$d/two.csv" "$d/two.csv"
 	usage_fails 'may not be empty' sdc-suppress -m '' "$d/two.csv"
 	usage_fails 'no group columns' sh -c 'printf "n\n5\n" | sdc-suppress'
+	usage_fails 'a number cannot be a marker' sdc-suppress -m 0 "$d/two.csv"
+	usage_fails 'already has a status column' sh -c \
+	    'printf "a,n,status\nx,9,\nTotal,9,\n" | sdc-suppress --flags'
 }
 
 # --- golden tables and known attacks -------------------------------------
@@ -69,6 +72,14 @@ d=$BATS_TEST_DIRNAME/../data/sdc-suppress
 	golden magnitude sh -c "sdc-count -g age_band --sum cost --margins '$p' |
 	    sdc-suppress --p 10 --flags"
 	! grep -q top1 "$data/sdc-suppress/magnitude.out"
+}
+
+@test "magnitude table: hidden counts are protected as well as sums" {
+	# the sums of A and B cover each other; their n would add up to 3
+	printf 'g,n,sum,top1,top2\nA,1,1000,1000,0\nB,2,900,800,100\nC,50,5000,300,200\nD,50,5000,300,200\nTotal,103,11900,1000,800\n' |
+	    sdc-suppress --p 10 --flags >"$BATS_TEST_TMPDIR/t"
+	[ "$(grep -c REDACTED "$BATS_TEST_TMPDIR/t")" -eq 3 ]
+	grep -qx 'C,\[REDACTED\],\[REDACTED\],secondary' "$BATS_TEST_TMPDIR/t"
 }
 
 @test "--zeros suppress makes zero cells sensitive" {
@@ -147,6 +158,8 @@ d=$BATS_TEST_DIRNAME/../data/sdc-suppress
 	    sdc-suppress "$BATS_TEST_TMPDIR/f.csv"
 	printf 'a,n\nx,-3\nTotal,-3\n' >"$BATS_TEST_TMPDIR/g.csv"
 	fails 2 "g.csv:2: column 'n': '-3' is not" sdc-suppress "$BATS_TEST_TMPDIR/g.csv"
+	printf 'a,n\nx,-0\nTotal,0\n' >"$BATS_TEST_TMPDIR/h.csv"
+	fails 2 "h.csv:2: column 'n': '-0' is not" sdc-suppress "$BATS_TEST_TMPDIR/h.csv"
 }
 
 @test "an already redacted table is refused" {
