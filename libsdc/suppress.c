@@ -557,6 +557,8 @@ audit_round(struct sup *s, int final, struct sdc_err *err)
 						c = d;
 				}
 			}
+			if (c == SIZE_MAX && added > 0)
+				continue;	/* cells hidden this round may do */
 			if (c == SIZE_MAX) {
 				added = sdc_err_set(err, SDC_EDATA, t->src,
 				    t->line[r], 0, "cannot protect this cell: "
