@@ -205,14 +205,10 @@ singletons(struct sup *s)
 		changed = 0;
 		for (k = 0; k < t->nsum; k++) {
 			const struct sdc_table_sum *sum = &t->sum[k];
-			size_t nh = s->hidden[sum->parent], alone = sum->parent;
-			size_t best = SIZE_MAX;
+			size_t nh = s->hidden[sum->parent], best = SIZE_MAX;
 
 			for (i = 0; i < sum->n && nh < 2; i++)
-				if (s->hidden[sum->child[i]]) {
-					nh++;
-					alone = sum->child[i];
-				}
+				nh += s->hidden[sum->child[i]];
 			if (nh != 1)
 				continue;
 			/* the smallest non-zero partner, zeros last */
@@ -225,7 +221,6 @@ singletons(struct sup *s)
 				if (!s->hidden[c] && better(s, c, best, 1))
 					best = c;
 			}
-			(void)alone;
 			if (best != SIZE_MAX) {
 				hide(s, best);
 				changed = 1;
