@@ -36,6 +36,7 @@ sdc_audit_init(struct sdc_audit *a, const struct sdc_table *t,
 	    count == NULL) {
 		free(uf);
 		free(count);
+		sdc_audit_release(a);
 		return sdc_err_nomem(err);
 	}
 	for (r = 0; r < n; r++)
@@ -69,9 +70,14 @@ sdc_audit_init(struct sdc_audit *a, const struct sdc_table *t,
 		a->group[r] = a->group[root];
 	}
 	a->start = calloc(a->ngroup + 2, sizeof(*a->start));
-	if (a->start == NULL) {
+	a->col = malloc((n + 1) * sizeof(*a->col));
+	a->stamp = calloc(t->nsum + 1, sizeof(*a->stamp));
+	a->sums = malloc((t->nsum + 1) * sizeof(*a->sums));
+	if (a->start == NULL || a->col == NULL || a->stamp == NULL ||
+	    a->sums == NULL) {
 		free(uf);
 		free(count);
+		sdc_audit_release(a);
 		return sdc_err_nomem(err);
 	}
 	for (r = 0; r < n; r++)
@@ -93,6 +99,9 @@ sdc_audit_release(struct sdc_audit *a)
 	free(a->group);
 	free(a->start);
 	free(a->rows);
+	free(a->col);
+	free(a->stamp);
+	free(a->sums);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -132,25 +141,21 @@ sdc_audit_group(const struct sdc_audit *a, size_t g, const unsigned char *want,
 {
 	const struct sdc_table *t = a->t;
 	size_t nv = a->start[g + 1] - a->start[g], i, k, nsum = 0, nnz = 0;
-	size_t *sums = NULL, *col = NULL;
+	size_t *sums = a->sums, *col = a->col;
 	int *ia = NULL, *ja = NULL, rc = -1;
 	double *ar = NULL;
-	unsigned char *seen = NULL;
 	glp_prob *lp = NULL;
 	glp_smcp parm;
 
-	col = malloc(t->nrow * sizeof(*col));	/* row -> LP column */
-	seen = calloc(t->nsum + 1, 1);
-	sums = malloc((t->nsum + 1) * sizeof(*sums));
-	if (col == NULL || seen == NULL || sums == NULL)
-		goto nomem;
+	/* scratch shared by all groups: col is read only for this group's
+	 * rows, and a sum counts as seen when stamped with this group */
 	for (i = 0; i < nv; i++) {
 		size_t r = a->rows[a->start[g] + i], m;
 
 		col[r] = i + 1;
 		for (m = t->memb_off[r]; m < t->memb_off[r + 1]; m++)
-			if (!seen[t->memb[m]]) {
-				seen[t->memb[m]] = 1;
+			if (a->stamp[t->memb[m]] != g + 1) {
+				a->stamp[t->memb[m]] = g + 1;
 				sums[nsum++] = t->memb[m];
 				nnz += t->sum[t->memb[m]].n + 1;
 			}
@@ -223,9 +228,6 @@ nomem:
 done:
 	if (lp != NULL)
 		glp_delete_prob(lp);
-	free(col);
-	free(seen);
-	free(sums);
 	free(ia);
 	free(ja);
 	free(ar);

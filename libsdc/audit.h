@@ -29,6 +29,11 @@ struct sdc_audit {
 	size_t *group;		/* per row: group id, or SIZE_MAX if shown */
 	size_t *start;		/* rows of group g: */
 	size_t *rows;		/* rows[start[g] .. start[g+1]) */
+	/* scratch for sdc_audit_group, sized once so that many small
+	 * groups cost no more than one large one */
+	size_t *col;		/* per row: LP column in the current group */
+	size_t *stamp;		/* per sum: group id + 1 once taken */
+	size_t *sums;		/* the current group's sums */
 };
 
 /*
