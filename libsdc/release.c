@@ -1,0 +1,1404 @@
+/*
+ * release.c - the linear system of a whole release and its audit.
+ *
+ * Cells are variables, named by a key string (count column, then the
+ * dimension values the cell fixes, dimensions sorted by name), so that
+ * tables describing the same population share them.  Each table adds
+ * the lattice of its cells (its rows, and for up to LATTICE_DIMS
+ * dimensions every margin its rows imply) and one identity per margin
+ * and totalled dimension.  The audit solves, per linked group, as few
+ * LPs as it can: every LP solution is a feasible point, so the values
+ * it gives all targets are witnesses that widen what each is known to
+ * be able to take; a target whose witnessed range is already safe
+ * needs no LP of its own.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glpk.h>
+
+#include "hash.h"
+#include "release.h"
+
+#define LATTICE_DIMS 8
+#define EPS 1e-6
+#define SPREAD_ROUNDS 12	/* LPs with random objectives per group */
+
+struct pubrec {
+	struct sdc_release_ref ref;
+	size_t col;
+	unsigned char pub, target;
+	double lo, hi;
+	size_t var;
+};
+
+struct sdc_release {
+	struct sdc_release_opts o;
+	struct sdc_hmap keys;		/* cell key -> var */
+	size_t nvar, varcap;
+	double *lo, *hi;
+	double *pt;			/* a published value of each var, or NAN */
+	size_t *first;			/* first pub of each var, or SIZE_MAX */
+	size_t *next;			/* next pub of the same var */
+	struct pubrec *pub;
+	size_t npub, pubcap;
+	size_t *iv, niv, ivcap;		/* identity members, parent first */
+	size_t *ioff, nident, identcap;	/* identity i: iv[ioff[i]..ioff[i+1]) */
+	size_t ntable_links;
+	char *kbuf;
+	size_t kcap;
+};
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n * size)) == NULL)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+struct sdc_release *
+sdc_release_new(const struct sdc_release_opts *o, struct sdc_err *err)
+{
+	struct sdc_release *rel = calloc(1, sizeof(*rel));
+
+	if (rel == NULL) {
+		sdc_err_nomem(err);
+		return NULL;
+	}
+	rel->o = *o;
+	sdc_hmap_init(&rel->keys);
+	if ((rel->ioff = malloc(16 * sizeof(*rel->ioff))) == NULL) {
+		free(rel);
+		sdc_err_nomem(err);
+		return NULL;
+	}
+	rel->identcap = 15;
+	rel->ioff[0] = 0;
+	return rel;
+}
+
+void
+sdc_release_free(struct sdc_release *rel)
+{
+	if (rel == NULL)
+		return;
+	sdc_hmap_release(&rel->keys);
+	free(rel->lo);
+	free(rel->hi);
+	free(rel->first);
+	free(rel->pt);
+	free(rel->next);
+	free(rel->pub);
+	free(rel->iv);
+	free(rel->ioff);
+	free(rel->kbuf);
+	free(rel);
+}
+
+/* Append s (n bytes) to the key buffer at *len. */
+static int
+kput(struct sdc_release *rel, size_t *len, const char *s, size_t n)
+{
+	size_t cap = rel->kcap;
+	void *p = rel->kbuf;
+
+	if (grow(&p, &cap, *len + n + 1, 1) != 0)
+		return -1;
+	rel->kbuf = p;
+	rel->kcap = cap;
+	memcpy(rel->kbuf + *len, s, n);
+	*len += n;
+	return 0;
+}
+
+/*
+ * The key of the cell with level ids lev in t's column col: the
+ * column's name, then name and value of each dimension that is not
+ * totalled, in the order ord (dimensions sorted by name).  space, if
+ * not 0, keeps a table apart: the key starts with its number.
+ */
+static int
+cell_key(struct sdc_release *rel, const struct sdc_table *t, size_t col,
+    const size_t *ord, const uint32_t *lev, size_t space, size_t *len)
+{
+	size_t i;
+	char pre[32];
+
+	*len = 0;
+	if (space != 0) {
+		int k = snprintf(pre, sizeof(pre), "\001%zu\002", space);
+
+		if (kput(rel, len, pre, (size_t)k) != 0)
+			return -1;
+	}
+	if (kput(rel, len, t->name[col], strlen(t->name[col]) + 1) != 0)
+		return -1;
+	for (i = 0; i < t->ngroup; i++) {
+		size_t j = ord[i];
+		const char *name = t->name[t->group[j]], *val;
+
+		if (lev[j] == SDC_TABLE_TOTAL)
+			continue;
+		val = t->levname[j][lev[j]];
+		if (kput(rel, len, "\037", 1) != 0 ||
+		    kput(rel, len, name, strlen(name) + 1) != 0 ||
+		    kput(rel, len, val, strlen(val) + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int64_t
+var_of(struct sdc_release *rel, size_t len, int *added)
+{
+	int64_t id = sdc_hmap_put(&rel->keys, rel->kbuf, len,
+	    sdc_hash_bytes(rel->kbuf, len), added);
+
+	if (id < 0)
+		return -1;
+	if (*added) {
+		void *a = rel->lo, *b = rel->hi, *c = rel->first, *d = rel->pt;
+		size_t ca = rel->varcap, cb = rel->varcap, cc = rel->varcap;
+		size_t cd = rel->varcap;
+
+		if (grow(&a, &ca, (size_t)id + 1, sizeof(double)) != 0)
+			return -1;
+		rel->lo = a;
+		if (grow(&b, &cb, (size_t)id + 1, sizeof(double)) != 0)
+			return -1;
+		rel->hi = b;
+		if (grow(&c, &cc, (size_t)id + 1, sizeof(size_t)) != 0)
+			return -1;
+		rel->first = c;
+		if (grow(&d, &cd, (size_t)id + 1, sizeof(double)) != 0)
+			return -1;
+		rel->pt = d;
+		rel->varcap = ca < cb ? (ca < cc ? ca : cc) : (cb < cc ? cb : cc);
+		rel->lo[id] = 0;
+		rel->hi[id] = HUGE_VAL;
+		rel->first[id] = SIZE_MAX;
+		rel->pt[id] = NAN;
+		rel->nvar = (size_t)id + 1;
+	}
+	return id;
+}
+
+static const struct sdc_table *sort_t;
+
+static int
+by_name(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return strcmp(sort_t->name[sort_t->group[i]],
+	    sort_t->name[sort_t->group[j]]);
+}
+
+int
+sdc_release_add(struct sdc_release *rel, size_t table,
+    const struct sdc_table *t, size_t col, const unsigned char *pub,
+    const double *lo, const double *hi, const double *val,
+    const unsigned char *target, struct sdc_err *err)
+{
+	struct sdc_hmap loc, idmap;
+	size_t ng = t->ngroup, klen = ng * sizeof(uint32_t);
+	size_t ord[SDC_TABLE_GROUPS_MAX], r, k, nloc, space = 0, len;
+	size_t *gvar = NULL, *pairs = NULL, npairs = 0, paircap = 0;
+	size_t *rowloc = NULL, shared = 0;
+	uint32_t tup[SDC_TABLE_GROUPS_MAX];
+	unsigned full = ng >= 32 ? ~0u : (1u << ng) - 1;
+	int rc = -1, added;
+
+	sdc_hmap_init(&loc);
+	sdc_hmap_init(&idmap);
+	for (k = 0; k < ng; k++)
+		ord[k] = k;
+	sort_t = t;	/* qsort has no context argument in C11 */
+	qsort(ord, ng, sizeof(*ord), by_name);
+	sort_t = NULL;
+	if ((rowloc = malloc((t->nrow + 1) * sizeof(*rowloc))) == NULL)
+		goto nomem;
+
+	/* the lattice: rows, and the margins they imply */
+	for (r = 0; r < t->nrow; r++) {
+		unsigned keep = ~t->mask[r] & full, sub;
+
+		for (sub = keep;; sub = (sub - 1) & keep) {
+			int64_t id;
+
+			if (ng > LATTICE_DIMS && sub != keep)
+				break;
+			for (k = 0; k < ng; k++)
+				tup[k] = sub & (1u << k) ? t->lev[r * ng + k] :
+				    SDC_TABLE_TOTAL;
+			if ((id = sdc_hmap_put(&loc, tup, klen,
+			    sdc_hash_bytes(tup, klen), &added)) < 0)
+				goto nomem;
+			if (sub == keep)
+				rowloc[r] = (size_t)id;
+			if (sub == 0)
+				break;
+		}
+	}
+	nloc = loc.n;
+
+	/* keep the table apart if it contradicts what is known */
+	for (r = 0; r < t->nrow && space == 0; r++) {
+		int64_t id;
+		const char *kp;
+		size_t kn;
+
+		kp = sdc_hmap_key(&loc, (uint32_t)rowloc[r], &kn);
+		memcpy(tup, kp, klen);
+		if (cell_key(rel, t, col, ord, tup, 0, &len) != 0)
+			goto nomem;
+		id = sdc_hmap_get(&rel->keys, rel->kbuf, len,
+		    sdc_hash_bytes(rel->kbuf, len));
+		if (id < 0)
+			continue;
+		shared++;
+		if (lo[r] > rel->hi[id] + EPS || hi[r] < rel->lo[id] - EPS)
+			space = table + 1;
+	}
+	if (shared > 0 && space == 0)
+		rel->ntable_links++;
+
+	if ((gvar = malloc((nloc + 1) * sizeof(*gvar))) == NULL)
+		goto nomem;
+	for (k = 0; k < nloc; k++) {
+		const char *kp;
+		size_t kn;
+		int64_t id;
+
+		kp = sdc_hmap_key(&loc, (uint32_t)k, &kn);
+		memcpy(tup, kp, klen);
+		if (cell_key(rel, t, col, ord, tup, space, &len) != 0 ||
+		    (id = var_of(rel, len, &added)) < 0)
+			goto nomem;
+		gvar[k] = (size_t)id;
+	}
+
+	/* publications */
+	for (r = 0; r < t->nrow; r++) {
+		struct pubrec *p;
+		size_t v = gvar[rowloc[r]];
+		void *pp = rel->pub, *np = rel->next;
+		size_t pc = rel->pubcap, nc = rel->pubcap;
+
+		if (!pub[r])
+			continue;
+		if (grow(&pp, &pc, rel->npub + 1, sizeof(*rel->pub)) != 0)
+			goto nomem;
+		rel->pub = pp;
+		if (grow(&np, &nc, rel->npub + 1, sizeof(size_t)) != 0)
+			goto nomem;
+		rel->next = np;
+		rel->pubcap = pc < nc ? pc : nc;
+		p = &rel->pub[rel->npub];
+		p->ref.table = table;
+		p->ref.row = r;
+		p->col = col;
+		p->pub = pub[r];
+		p->target = target[r];
+		p->lo = lo[r];
+		p->hi = hi[r];
+		p->var = v;
+		if (lo[r] > rel->lo[v])
+			rel->lo[v] = lo[r];
+		if (hi[r] < rel->hi[v])
+			rel->hi[v] = hi[r];
+		if (isnan(rel->pt[v]) && !isnan(val[r]))
+			rel->pt[v] = val[r];
+		/* append to the var's list, keeping publication order */
+		rel->next[rel->npub] = SIZE_MAX;
+		if (rel->first[v] == SIZE_MAX) {
+			rel->first[v] = rel->npub;
+		} else {
+			size_t q = rel->first[v];
+
+			while (rel->next[q] != SIZE_MAX)
+				q = rel->next[q];
+			rel->next[q] = rel->npub;
+		}
+		rel->npub++;
+	}
+
+	/* identities: (parent, dimension) -> its children */
+	for (k = 0; k < nloc; k++) {
+		const char *kp;
+		size_t kn, j;
+
+		kp = sdc_hmap_key(&loc, (uint32_t)k, &kn);
+		memcpy(tup, kp, klen);
+		for (j = 0; j < ng; j++) {
+			uint32_t save = tup[j];
+			int64_t par, id;
+			size_t ik[2];
+			void *pp = pairs;
+
+			if (save == SDC_TABLE_TOTAL)
+				continue;
+			tup[j] = SDC_TABLE_TOTAL;
+			par = sdc_hmap_get(&loc, tup, klen,
+			    sdc_hash_bytes(tup, klen));
+			tup[j] = save;
+			if (par < 0)
+				continue;
+			ik[0] = (size_t)par;
+			ik[1] = j;
+			if ((id = sdc_hmap_put(&idmap, ik, sizeof(ik),
+			    sdc_hash_bytes(ik, sizeof(ik)), &added)) < 0 ||
+			    grow(&pp, &paircap, npairs + 1, 2 * sizeof(size_t))
+			    != 0)
+				goto nomem;
+			pairs = pp;
+			pairs[2 * npairs] = (size_t)id;
+			pairs[2 * npairs + 1] = k;
+			npairs++;
+		}
+	}
+	{
+		size_t nid = idmap.n, i, *cnt, *pos;
+		size_t base = rel->nident;
+
+		cnt = calloc(nid + 1, sizeof(*cnt));
+		pos = malloc((nid + 1) * sizeof(*pos));
+		if (cnt == NULL || pos == NULL) {
+			free(cnt);
+			free(pos);
+			goto nomem;
+		}
+		for (i = 0; i < npairs; i++)
+			cnt[pairs[2 * i]]++;
+		{
+			void *a = rel->ioff, *b = rel->iv;
+			size_t ca = rel->identcap + 1, cb = rel->ivcap;
+			int bad = grow(&a, &ca, base + nid + 1, sizeof(size_t));
+
+			rel->ioff = a;
+			rel->identcap = ca - 1;
+			bad = bad || grow(&b, &cb, rel->niv + nid + npairs,
+			    sizeof(size_t));
+			rel->iv = b;
+			rel->ivcap = cb;
+			if (bad) {
+				free(cnt);
+				free(pos);
+				goto nomem;
+			}
+		}
+		for (i = 0; i < nid; i++) {
+			const char *kp;
+			size_t kn, ik[2];
+
+			kp = sdc_hmap_key(&idmap, (uint32_t)i, &kn);
+			memcpy(ik, kp, sizeof(ik));
+			rel->iv[rel->niv] = gvar[ik[0]];
+			pos[i] = rel->niv + 1;
+			rel->niv += 1 + cnt[i];
+			rel->ioff[base + i + 1] = rel->niv;
+		}
+		for (i = 0; i < npairs; i++)
+			rel->iv[pos[pairs[2 * i]]++] = gvar[pairs[2 * i + 1]];
+		rel->nident += nid;
+		free(cnt);
+		free(pos);
+	}
+	rc = 0;
+	goto done;
+nomem:
+	sdc_err_nomem(err);
+done:
+	free(gvar);
+	free(pairs);
+	free(rowloc);
+	sdc_hmap_release(&loc);
+	sdc_hmap_release(&idmap);
+	return rc;
+}
+
+/*
+ * Is publication p disclosed if its cell lies exactly in [lo, hi]?  A
+ * redacted cell is when its interval lies inside 1..T, when it may be
+ * small (lo <= T) and is narrower than the protection level, or when it
+ * is recovered exactly; a published interval, when it is narrowed to
+ * inside 1..T (and, for midpoints, narrower than published).
+ */
+static int
+disclosed(const struct sdc_release *rel, const struct pubrec *p, double lo,
+    double hi)
+{
+	double L = ceil(lo - EPS), H = isinf(hi) ? hi : floor(hi + EPS);
+	double T = rel->o.threshold;
+	double W = rel->o.protection > 1 ? rel->o.protection : 1;
+	int small = L >= 1 && H <= T;
+
+	switch (p->pub) {
+	case SDC_PUB_REDACTED:
+		return small || (L <= T && H - L < W) || H - L < 1;
+	case SDC_PUB_ROUNDED:
+		return small;
+	case SDC_PUB_MIDPOINT:
+		return small && H - L < floor(p->hi + EPS) - ceil(p->lo - EPS);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Is p surely safe, given that its cell can take every value in [m, M]
+ * (values seen in feasible solutions; the true interval contains it)
+ * and none below slo?
+ */
+static int
+proven(const struct sdc_release *rel, const struct pubrec *p, double m,
+    double M, double slo)
+{
+	double L = ceil(m - EPS), H = isinf(M) ? M : floor(M + EPS);
+	double T = rel->o.threshold;
+	double W = rel->o.protection > 1 ? rel->o.protection : 1;
+	int notsmall = L < 1 || H > T;
+
+	if (m > M)
+		return 0;
+	switch (p->pub) {
+	case SDC_PUB_REDACTED:
+		/* a cell known to exceed T need only not be recovered */
+		return notsmall && (H - L >= W ||
+		    (ceil(slo - EPS) > T && H - L >= 1));
+	case SDC_PUB_ROUNDED:
+		return notsmall;
+	case SDC_PUB_MIDPOINT:
+		return notsmall ||
+		    H - L >= floor(p->hi + EPS) - ceil(p->lo - EPS);
+	default:
+		return 1;
+	}
+}
+
+/* Is every target publication of v surely safe, witnessed [m, M]? */
+static int
+safe(const struct sdc_release *rel, size_t v, double m, double M)
+{
+	size_t q;
+
+	for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q])
+		if (rel->pub[q].target &&
+		    !proven(rel, &rel->pub[q], m, M, rel->lo[v]))
+			return 0;
+	return 1;
+}
+
+static int
+is_target(const struct sdc_release *rel, size_t v)
+{
+	size_t q;
+
+	for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q])
+		if (rel->pub[q].target)
+			return 1;
+	return 0;
+}
+
+/* Is v published by more than one table? */
+static int
+shared(const struct sdc_release *rel, size_t v)
+{
+	size_t q = rel->first[v];
+
+	if (q == SIZE_MAX)
+		return 0;
+	for (; q != SIZE_MAX; q = rel->next[q])
+		if (rel->pub[q].ref.table != rel->pub[rel->first[v]].ref.table)
+			return 1;
+	return 0;
+}
+
+static size_t
+uf_find(size_t *uf, size_t x)
+{
+	while (uf[x] != x) {
+		uf[x] = uf[uf[x]];
+		x = uf[x];
+	}
+	return x;
+}
+
+struct audit {
+	struct sdc_release *rel;
+	sdc_release_fn *fn;
+	void *ctx;
+	struct sdc_release_stats *st;
+	unsigned char *fixed;
+	unsigned char *told;		/* per table: inconsistency reported */
+	size_t ntold;
+	double *m, *M;			/* witnessed range of each var */
+	size_t *col;			/* var -> LP column, 0 if none */
+	size_t *cvar;			/* LP column -> var */
+	unsigned char *freev;		/* per var: free in a restriction */
+	size_t *uf, *piece;		/* per var: pieces of a group */
+	size_t *scratch;
+	double cap;
+	struct sdc_release_hit hit;
+};
+
+/* Name publication q among the cells that pin the current hit. */
+static void
+add_pin_pub(struct audit *a, size_t q)
+{
+	const struct sdc_release *rel = a->rel;
+	struct sdc_release_hit *h = &a->hit;
+	size_t i;
+
+	if (q == SIZE_MAX || h->npin == SDC_RELEASE_PINS)
+		return;
+	for (i = 0; i < h->npin; i++)
+		if (h->pin[i].table == rel->pub[q].ref.table &&
+		    h->pin[i].row == rel->pub[q].ref.row &&
+		    h->pincol[i] == rel->pub[q].col)
+			return;
+	h->pin[h->npin] = rel->pub[q].ref;
+	h->pincol[h->npin++] = rel->pub[q].col;
+}
+
+static void
+add_pin(struct audit *a, size_t v, size_t self)
+{
+	if (v != self)
+		add_pin_pub(a, a->rel->first[v]);
+}
+
+/* Report every target publication of v that [lo, hi] discloses. */
+static int
+report(struct audit *a, size_t v, double lo, double hi, struct sdc_err *err)
+{
+	const struct sdc_release *rel = a->rel;
+	size_t q;
+	int rc;
+
+	for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q]) {
+		const struct pubrec *p = &rel->pub[q];
+
+		if (!p->target || !disclosed(rel, p, lo, hi))
+			continue;
+		a->hit.what = SDC_RELEASE_DISCLOSED;
+		a->hit.ref = p->ref;
+		a->hit.col = p->col;
+		a->hit.pub = (enum sdc_pub)p->pub;
+		a->hit.lo = lo;
+		a->hit.hi = hi;
+		if ((rc = a->fn(a->ctx, &a->hit, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Report the tables of var v's publications as inconsistent, once each. */
+static int
+inconsistent(struct audit *a, size_t v, struct sdc_err *err)
+{
+	const struct sdc_release *rel = a->rel;
+	size_t q;
+	int rc;
+
+	for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q]) {
+		const struct pubrec *p = &rel->pub[q];
+
+		if (p->ref.table < a->ntold && a->told[p->ref.table])
+			continue;
+		if (p->ref.table < a->ntold)
+			a->told[p->ref.table] = 1;
+		memset(&a->hit, 0, sizeof(a->hit));
+		a->hit.what = SDC_RELEASE_INCONSISTENT;
+		a->hit.ref = p->ref;
+		a->hit.col = p->col;
+		a->hit.pub = (enum sdc_pub)p->pub;
+		if ((rc = a->fn(a->ctx, &a->hit, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Solve; 1 optimal, 0 infeasible, -1 solver failure. */
+static int
+solve(glp_prob *lp, const glp_smcp *parm, struct audit *a, double *v)
+{
+	int rc, st;
+
+	a->st->lps++;
+	rc = glp_simplex(lp, parm);
+	if (rc != 0 && rc != GLP_ENOPFS && rc != GLP_ENODFS) {
+		glp_adv_basis(lp, 0);
+		rc = glp_simplex(lp, parm);
+	}
+	if (rc == GLP_ENOPFS)
+		return 0;
+	if (rc != 0)
+		return -1;
+	st = glp_get_status(lp);
+	if (st == GLP_NOFEAS)
+		return 0;
+	if (st != GLP_OPT)
+		return -1;
+	*v = glp_get_obj_val(lp);
+	return 1;
+}
+
+/* The value a var not in the current LP keeps: fixed, or its point. */
+static double
+held(const struct audit *a, size_t v)
+{
+	const struct sdc_release *rel = a->rel;
+	double x = rel->pt[v];
+
+	if (a->fixed[v])
+		return rel->lo[v];
+	if (x < rel->lo[v])
+		x = rel->lo[v];
+	if (x > rel->hi[v])
+		x = rel->hi[v];
+	return x;
+}
+
+/*
+ * An LP over vars[0..nv-1] with the identities rows[0..nr-1]; members
+ * of a row that are not among vars keep their held value.
+ */
+struct lp {
+	glp_prob *lp;
+	glp_smcp parm;
+	const size_t *vars, *rows;
+	size_t nv, nr;
+};
+
+static int
+lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
+    const size_t *rows, size_t nr, struct sdc_err *err)
+{
+	const struct sdc_release *rel = a->rel;
+	size_t i, k, nnz = 0;
+	int *ia, *ja;
+	double *ar;
+
+	L->vars = vars;
+	L->nv = nv;
+	L->rows = rows;
+	L->nr = nr;
+	for (i = 0; i < nr; i++)
+		nnz += rel->ioff[rows[i] + 1] - rel->ioff[rows[i]];
+	ia = malloc((nnz + 1) * sizeof(*ia));
+	ja = malloc((nnz + 1) * sizeof(*ja));
+	ar = malloc((nnz + 1) * sizeof(*ar));
+	if (ia == NULL || ja == NULL || ar == NULL) {
+		free(ia);
+		free(ja);
+		free(ar);
+		return sdc_err_nomem(err);
+	}
+	L->lp = glp_create_prob();
+	glp_add_cols(L->lp, (int)nv);
+	for (i = 0; i < nv; i++) {
+		size_t v = vars[i];
+		double hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ? a->cap :
+		    rel->hi[v];
+
+		a->col[v] = i + 1;
+		a->cvar[i + 1] = v;
+		glp_set_col_bnds(L->lp, (int)i + 1, GLP_DB, rel->lo[v], hi);
+	}
+	if (nr > 0)
+		glp_add_rows(L->lp, (int)nr);
+	nnz = 0;
+	for (i = 0; i < nr; i++) {
+		double rhs = 0;
+
+		for (k = rel->ioff[rows[i]]; k < rel->ioff[rows[i] + 1]; k++) {
+			size_t v = rel->iv[k];
+			double sign = k == rel->ioff[rows[i]] ? 1 : -1;
+
+			if (a->col[v] == 0) {
+				rhs -= sign * held(a, v);
+				continue;
+			}
+			nnz++;
+			ia[nnz] = (int)i + 1;
+			ja[nnz] = (int)a->col[v];
+			ar[nnz] = sign;
+		}
+		glp_set_row_bnds(L->lp, (int)i + 1, GLP_FX, rhs, rhs);
+	}
+	if (nnz > 0)
+		glp_load_matrix(L->lp, (int)nnz, ia, ja, ar);
+	free(ia);
+	free(ja);
+	free(ar);
+	glp_init_smcp(&L->parm);
+	L->parm.msg_lev = GLP_MSG_OFF;
+	L->parm.presolve = GLP_OFF;
+	return 0;
+}
+
+static void
+lp_free(struct audit *a, struct lp *L)
+{
+	size_t i;
+
+	for (i = 0; i < L->nv; i++)
+		a->col[L->vars[i]] = 0;
+	if (L->lp != NULL)
+		glp_delete_prob(L->lp);
+	L->lp = NULL;
+}
+
+/* Widen the witnessed ranges of the targets by the current solution. */
+static void
+witness(struct audit *a, const struct lp *L, const size_t *tv, size_t nt)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++) {
+		size_t v = tv[i];
+		double x = glp_get_col_prim(L->lp, (int)a->col[v]);
+
+		if (x >= a->cap / 2)
+			x = HUGE_VAL;
+		if (x < a->m[v])
+			a->m[v] = x;
+		if (x > a->M[v])
+			a->M[v] = x;
+	}
+}
+
+/* The published cells that bind the current solution, for a report. */
+static void
+pins(struct audit *a, const struct lp *L, size_t v)
+{
+	const struct sdc_release *rel = a->rel;
+	size_t j, i, k;
+
+	for (j = 1; j <= L->nv; j++)
+		if (fabs(glp_get_col_dual(L->lp, (int)j)) > 1e-9)
+			add_pin(a, a->cvar[j], v);
+	for (i = 0; i < L->nr; i++) {
+		if (fabs(glp_get_row_dual(L->lp, (int)i + 1)) <= 1e-9)
+			continue;
+		for (k = rel->ioff[L->rows[i]]; k < rel->ioff[L->rows[i] + 1];
+		    k++)
+			if (a->col[rel->iv[k]] == 0)
+				add_pin(a, rel->iv[k], v);
+	}
+}
+
+/*
+ * Feasible points for the targets tv[0..nt-1] of L: the sum of the
+ * targets up and down, then objectives with random signs over those
+ * not yet proven safe.  Returns 1, 0 if L is infeasible, -1 on failure.
+ */
+static int
+spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
+    uint64_t *rng)
+{
+	size_t t, round;
+	double val;
+	int s;
+
+	for (t = 0; t < nt; t++)
+		glp_set_obj_coef(L->lp, (int)a->col[tv[t]], 1.0);
+	glp_set_obj_dir(L->lp, GLP_MAX);
+	if ((s = solve(L->lp, &L->parm, a, &val)) != 1)
+		return s;
+	witness(a, L, tv, nt);
+	glp_set_obj_dir(L->lp, GLP_MIN);
+	if (solve(L->lp, &L->parm, a, &val) != 1)
+		return -1;
+	witness(a, L, tv, nt);
+	for (round = 0; round < SPREAD_ROUNDS; round++) {
+		size_t open = 0;
+
+		for (t = 0; t < nt; t++) {
+			double w = 0;
+
+			if (!safe(a->rel, tv[t], a->m[tv[t]], a->M[tv[t]])) {
+				*rng ^= *rng << 13;
+				*rng ^= *rng >> 7;
+				*rng ^= *rng << 17;
+				w = *rng & 1 ? 1.0 : -1.0;
+				open++;
+			}
+			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], w);
+		}
+		if (open == 0)
+			break;
+		glp_set_obj_dir(L->lp, GLP_MAX);
+		if (solve(L->lp, &L->parm, a, &val) != 1)
+			return -1;
+		witness(a, L, tv, nt);
+	}
+	for (t = 0; t < nt; t++)
+		glp_set_obj_coef(L->lp, (int)a->col[tv[t]], 0.0);
+	return 1;
+}
+
+/* Least (dir GLP_MIN) or greatest value of v over L; pins collected. */
+static int
+extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
+    const size_t *tv, size_t nt)
+{
+	int s;
+
+	glp_set_obj_coef(L->lp, (int)a->col[v], 1.0);
+	glp_set_obj_dir(L->lp, dir);
+	s = solve(L->lp, &L->parm, a, x);
+	glp_set_obj_coef(L->lp, (int)a->col[v], 0.0);
+	if (s != 1)
+		return -1;
+	if (*x >= a->cap / 2)
+		*x = HUGE_VAL;
+	witness(a, L, tv, nt);
+	pins(a, L, v);
+	return 0;
+}
+
+/*
+ * Does [lo, hi], an interval that contains the true one, show that p
+ * is disclosed whatever the true interval is?
+ */
+static int
+surely_disclosed(const struct sdc_release *rel, const struct pubrec *p,
+    double lo, double hi)
+{
+	double L = ceil(lo - EPS), H = isinf(hi) ? hi : floor(hi + EPS);
+	double T = rel->o.threshold;
+
+	if (!disclosed(rel, p, lo, hi))
+		return 0;
+	/* narrow but maybe above T: only if it cannot be above T */
+	if (p->pub == SDC_PUB_REDACTED && !(L >= 1 && H <= T) && H - L >= 1)
+		return H <= T;
+	return 1;
+}
+
+/*
+ * Audit one linked group: vars vs[0..nv-1] (not fixed), identities
+ * ids[0..nid-1], targets tv[0..nt-1].
+ *
+ * The whole group can be large (every rounded cell is an interval, so
+ * one release is often one group), and GLPK takes seconds over it.  So
+ * first every var with a point (its published value) that is not a
+ * target is held there, which splits the group into small pieces whose
+ * LPs are fast: a solution of a piece is a feasible point of the whole
+ * (a restriction), so targets it proves safe are safe.  A target not
+ * proven gets the exact interval of the piece, and that of a relaxation
+ * (the piece's identities only, every var in them free); when the two
+ * agree, that is the true interval.  Only what is left goes to an LP
+ * over the whole group.
+ */
+static int
+component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
+    size_t nid, const size_t *tv, size_t nt, struct sdc_err *err)
+{
+	struct sdc_release *rel = a->rel;
+	struct lp L;
+	size_t i, k, t, p, np = 0, nleft = 0, *left = NULL;
+	size_t *pstart = NULL, *pvar = NULL, *prow = NULL, *ptgt = NULL;
+	size_t *rstart = NULL, *tstart = NULL, *pid = NULL, *xv = NULL;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;	/* fixed: runs repeat */
+	double *rlo = NULL, *rhi = NULL;
+	int rc = -1, s;
+
+	memset(&L, 0, sizeof(L));
+	/* free: targets and vars with no point */
+	for (i = 0; i < nv; i++) {
+		size_t v = vs[i];
+
+		a->freev[v] = is_target(rel, v) || isnan(rel->pt[v]);
+		a->uf[v] = v;
+	}
+	/* points that break an identity cannot all be held */
+	for (i = 0; i < nid; i++) {
+		double sum = 0;
+		int anyfree = 0;
+
+		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++) {
+			size_t v = rel->iv[k];
+
+			if (!a->fixed[v] && a->freev[v])
+				anyfree = 1;
+			sum += (k == rel->ioff[ids[i]] ? 1 : -1) * held(a, v);
+		}
+		if (anyfree || fabs(sum) <= EPS)
+			continue;
+		/* free the cells of one table: shared ones stay held */
+		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++)
+			if (!a->fixed[rel->iv[k]] && !shared(rel, rel->iv[k]))
+				a->freev[rel->iv[k]] = 1;
+	}
+	/* pieces: free vars linked by identities */
+	for (i = 0; i < nid; i++) {
+		size_t first = SIZE_MAX;
+
+		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++) {
+			size_t v = rel->iv[k];
+
+			if (a->fixed[v] || !a->freev[v])
+				continue;
+			if (first == SIZE_MAX)
+				first = v;
+			else
+				a->uf[uf_find(a->uf, v)] = uf_find(a->uf, first);
+		}
+	}
+	pid = malloc((nv + 1) * sizeof(*pid));
+	pstart = calloc(nv + 2, sizeof(*pstart));
+	tstart = calloc(nv + 2, sizeof(*tstart));
+	rstart = calloc(nv + 2, sizeof(*rstart));
+	pvar = malloc((nv + 1) * sizeof(*pvar));
+	ptgt = malloc((nt + 1) * sizeof(*ptgt));
+	prow = malloc((nid + 1) * sizeof(*prow));
+	left = malloc((nt + 1) * sizeof(*left));
+	rlo = malloc((nt + 1) * sizeof(*rlo));
+	rhi = malloc((nt + 1) * sizeof(*rhi));
+	xv = malloc((nv + 1) * sizeof(*xv));
+	if (pid == NULL || pstart == NULL || tstart == NULL || rstart == NULL ||
+	    pvar == NULL || ptgt == NULL || prow == NULL || left == NULL ||
+	    rlo == NULL || rhi == NULL || xv == NULL)
+		goto nomem;
+	/* number the pieces that hold a target, in target order */
+	for (i = 0; i < nv; i++)
+		a->piece[vs[i]] = SIZE_MAX;
+	for (t = 0; t < nt; t++) {
+		size_t r = uf_find(a->uf, tv[t]);
+
+		if (a->piece[r] == SIZE_MAX)
+			a->piece[r] = np++;
+	}
+	/* counting sort of free vars, targets and rows by piece */
+	for (i = 0; i < nv; i++)
+		pid[i] = a->freev[vs[i]] ? a->piece[uf_find(a->uf, vs[i])] :
+		    SIZE_MAX;
+	for (i = 0; i < nv; i++)
+		if (pid[i] != SIZE_MAX)
+			pstart[pid[i] + 1]++;
+	for (t = 0; t < nt; t++)
+		tstart[a->piece[uf_find(a->uf, tv[t])] + 1]++;
+	for (i = 0; i < nid; i++) {
+		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++) {
+			size_t v = rel->iv[k];
+
+			if (!a->fixed[v] && a->freev[v])
+				break;
+		}
+		if (k < rel->ioff[ids[i] + 1] &&
+		    (p = a->piece[uf_find(a->uf, rel->iv[k])]) != SIZE_MAX)
+			rstart[p + 1]++;
+	}
+	for (p = 0; p < np; p++) {
+		pstart[p + 1] += pstart[p];
+		tstart[p + 1] += tstart[p];
+		rstart[p + 1] += rstart[p];
+	}
+	{
+		size_t *fp = a->scratch, *tp = a->scratch + np,
+		    *rp = a->scratch + 2 * np;
+
+		memcpy(fp, pstart, np * sizeof(*fp));
+		memcpy(tp, tstart, np * sizeof(*tp));
+		memcpy(rp, rstart, np * sizeof(*rp));
+		for (i = 0; i < nv; i++)
+			if (pid[i] != SIZE_MAX)
+				pvar[fp[pid[i]]++] = vs[i];
+		for (t = 0; t < nt; t++)
+			ptgt[tp[a->piece[uf_find(a->uf, tv[t])]]++] = tv[t];
+		for (i = 0; i < nid; i++) {
+			for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1];
+			    k++) {
+				size_t v = rel->iv[k];
+
+				if (!a->fixed[v] && a->freev[v])
+					break;
+			}
+			if (k < rel->ioff[ids[i] + 1] &&
+			    (p = a->piece[uf_find(a->uf, rel->iv[k])]) !=
+			    SIZE_MAX)
+				prow[rp[p]++] = ids[i];
+		}
+	}
+
+	/* held points that no piece can complete are not a point at all */
+	for (p = 0; p < np; p++) {
+		double val;
+
+		if (lp_build(a, &L, pvar + pstart[p], pstart[p + 1] - pstart[p],
+		    prow + rstart[p], rstart[p + 1] - rstart[p], err) != 0)
+			goto done;
+		s = solve(L.lp, &L.parm, a, &val);
+		lp_free(a, &L);
+		if (s < 0)
+			goto fail;
+		if (s == 0)
+			break;
+	}
+	if (p < np) {
+		for (t = 0; t < nt; t++)
+			left[t] = tv[t];
+		nleft = nt;
+		np = 0;
+	}
+
+	for (p = 0; p < np; p++) {
+		const size_t *T = ptgt + tstart[p];
+		size_t n = tstart[p + 1] - tstart[p], nx = 0, j, before = nleft;
+
+		/* the restriction */
+		if (lp_build(a, &L, pvar + pstart[p], pstart[p + 1] - pstart[p],
+		    prow + rstart[p], rstart[p + 1] - rstart[p], err) != 0)
+			goto done;
+		if ((s = spread(a, &L, T, n, &rng)) < 0)
+			goto fail;
+		for (t = 0; t < n && s == 1; t++) {
+			size_t v = T[t];
+
+			if (safe(rel, v, a->m[v], a->M[v]))
+				continue;
+			memset(&a->hit, 0, sizeof(a->hit));
+			if (extreme(a, &L, v, GLP_MAX, &rhi[nleft], T, n) != 0)
+				goto fail;
+			if (safe(rel, v, a->m[v], a->M[v]))
+				continue;
+			if (extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
+				goto fail;
+			left[nleft++] = v;
+		}
+		lp_free(a, &L);
+		if (s == 0)
+			goto fail;	/* it was feasible a moment ago */
+		if (nleft == before)
+			continue;
+
+		/* the relaxation: the piece's rows, all their vars free */
+		for (j = 0; j < rstart[p + 1] - rstart[p]; j++) {
+			size_t id = prow[rstart[p] + j];
+
+			for (k = rel->ioff[id]; k < rel->ioff[id + 1]; k++) {
+				size_t v = rel->iv[k];
+
+				if (a->fixed[v] || a->col[v] != 0)
+					continue;
+				a->col[v] = 1;	/* mark, reset by lp_build */
+				xv[nx++] = v;
+			}
+		}
+		for (j = 0; j < nx; j++)
+			a->col[xv[j]] = 0;
+		if (lp_build(a, &L, xv, nx, prow + rstart[p],
+		    rstart[p + 1] - rstart[p], err) != 0)
+			goto done;
+		for (t = before; t < nleft; t++) {
+			size_t v = left[t], q;
+			double lo, hi;
+			int sure = 1, exact;
+
+			if (a->col[v] == 0)
+				continue;
+			memset(&a->hit, 0, sizeof(a->hit));
+			if (extreme(a, &L, v, GLP_MAX, &hi, T, 0) != 0 ||
+			    extreme(a, &L, v, GLP_MIN, &lo, T, 0) != 0)
+				goto fail;
+			exact = fabs(lo - rlo[t]) <= EPS &&
+			    (fabs(hi - rhi[t]) <= EPS ||
+			    (isinf(hi) && isinf(rhi[t])));
+			for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q])
+				if (rel->pub[q].target && disclosed(rel,
+				    &rel->pub[q], lo, hi) && !surely_disclosed(
+				    rel, &rel->pub[q], lo, hi))
+					sure = 0;
+			if (!exact && !sure)
+				continue;	/* the whole group decides */
+			if ((rc = report(a, v, lo, hi, err)) != 0)
+				goto done;
+			left[t] = SIZE_MAX;	/* settled */
+		}
+		lp_free(a, &L);
+		/* keep what is still open */
+		for (t = before, j = before; t < nleft; t++)
+			if (left[t] != SIZE_MAX)
+				left[j++] = left[t];
+		nleft = j;
+	}
+
+	/* what is left: an LP over the whole group */
+	if (nleft > 0) {
+		if (lp_build(a, &L, vs, nv, ids, nid, err) != 0)
+			goto done;
+		if ((s = spread(a, &L, left, nleft, &rng)) < 0)
+			goto fail;
+		if (s == 0) {
+			for (t = 0; t < nt; t++)
+				if ((rc = inconsistent(a, tv[t], err)) != 0)
+					goto done;
+			for (i = 0; i < nv; i++)
+				if ((rc = inconsistent(a, vs[i], err)) != 0)
+					goto done;
+		}
+		for (t = 0; t < nleft && s == 1; t++) {
+			size_t v = left[t];
+			double lo, hi;
+
+			if (safe(rel, v, a->m[v], a->M[v]))
+				continue;
+			memset(&a->hit, 0, sizeof(a->hit));
+			if (extreme(a, &L, v, GLP_MAX, &hi, left, nleft) != 0)
+				goto fail;
+			if (safe(rel, v, a->m[v], a->M[v]))
+				continue;
+			if (extreme(a, &L, v, GLP_MIN, &lo, left, nleft) != 0)
+				goto fail;
+			if ((rc = report(a, v, lo, hi, err)) != 0)
+				goto done;
+		}
+	}
+	rc = 0;
+	goto done;
+nomem:
+	rc = sdc_err_nomem(err);
+	goto done;
+fail:
+	rc = sdc_err_set(err, SDC_ELIMIT, NULL, 0, 0,
+	    "the LP solver failed on a group of %zu linked cells", nv);
+done:
+	lp_free(a, &L);
+	free(pid);
+	free(pstart);
+	free(tstart);
+	free(rstart);
+	free(pvar);
+	free(ptgt);
+	free(prow);
+	free(left);
+	free(rlo);
+	free(rhi);
+	free(xv);
+	return rc;
+}
+
+int
+sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
+    struct sdc_release_stats *stats, struct sdc_err *err)
+{
+	struct sdc_release_stats st0;
+	struct audit a;
+	size_t n = rel->nvar, v, i, k, q, nc = 0, ntab = 0;
+	size_t *uf = NULL, *comp = NULL, *vstart = NULL, *vlist = NULL;
+	size_t *istart = NULL, *ilist = NULL, *tstart = NULL, *tlist = NULL;
+	double total = 0;
+	int rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&st0, 0, sizeof(st0));
+	a.rel = rel;
+	a.fn = fn;
+	a.ctx = ctx;
+	a.st = stats ? stats : &st0;
+	memset(a.st, 0, sizeof(*a.st));
+	a.st->cells = rel->npub;
+	a.st->vars = n;
+	a.st->identities = rel->nident;
+	a.st->links = rel->ntable_links;
+	for (q = 0; q < rel->npub; q++)
+		if (rel->pub[q].ref.table + 1 > ntab)
+			ntab = rel->pub[q].ref.table + 1;
+	a.ntold = ntab;
+	a.told = calloc(ntab + 1, 1);
+	a.fixed = calloc(n + 1, 1);
+	a.m = malloc((n + 1) * sizeof(double));
+	a.M = malloc((n + 1) * sizeof(double));
+	a.col = calloc(n + 1, sizeof(size_t));
+	a.cvar = calloc(n + 2, sizeof(size_t));
+	uf = malloc((n + 1) * sizeof(*uf));
+	comp = malloc((n + 1) * sizeof(*comp));
+	a.freev = calloc(n + 1, 1);
+	a.uf = malloc((n + 1) * sizeof(size_t));
+	a.piece = malloc((n + 1) * sizeof(size_t));
+	a.scratch = malloc((3 * n + 3) * sizeof(size_t));
+
+	if (a.told == NULL || a.fixed == NULL || a.m == NULL || a.M == NULL ||
+	    a.col == NULL || a.cvar == NULL || uf == NULL || comp == NULL ||
+	    a.freev == NULL || a.uf == NULL || a.piece == NULL ||
+	    a.scratch == NULL)
+		goto nomem;
+	for (v = 0; v < n; v++) {
+		a.fixed[v] = !isinf(rel->hi[v]) && rel->hi[v] - rel->lo[v] < EPS;
+		a.m[v] = HUGE_VAL;
+		a.M[v] = -HUGE_VAL;
+		uf[v] = v;
+		if (!isinf(rel->hi[v]))
+			total += rel->hi[v];
+	}
+	a.cap = total + 1e3;
+
+	/* identities of published values alone must add up */
+	for (i = 0; i < rel->nident; i++) {
+		size_t first = SIZE_MAX;
+		double s = 0;
+
+		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++) {
+			v = rel->iv[k];
+			if (!a.fixed[v]) {
+				if (first == SIZE_MAX)
+					first = v;
+				else
+					uf[uf_find(uf, v)] = uf_find(uf, first);
+				continue;
+			}
+			s += k == rel->ioff[i] ? rel->lo[v] : -rel->lo[v];
+		}
+		if (first == SIZE_MAX && fabs(s) > EPS &&
+		    (rc = inconsistent(&a, rel->iv[rel->ioff[i]], err)) != 0)
+			goto done;
+	}
+
+	/* targets whose cell is pinned by publications alone */
+	for (v = 0; v < n; v++) {
+		if (!is_target(rel, v))
+			continue;
+		a.st->targets++;
+		if (!a.fixed[v] && rel->lo[v] <= rel->hi[v] + EPS)
+			continue;
+		memset(&a.hit, 0, sizeof(a.hit));
+		for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q])
+			if (!rel->pub[q].target)
+				add_pin_pub(&a, q);
+		if ((rc = report(&a, v, rel->lo[v], rel->hi[v], err)) != 0)
+			goto done;
+	}
+
+	/* number the linked groups that hold a target, in var order */
+	for (v = 0; v < n; v++)
+		comp[v] = SIZE_MAX;
+	for (v = 0; v < n; v++) {
+		size_t r;
+
+		if (a.fixed[v] || !is_target(rel, v))
+			continue;
+		r = uf_find(uf, v);
+		if (comp[r] == SIZE_MAX)
+			comp[r] = nc++;
+	}
+	a.st->components = nc;
+	vstart = calloc(nc + 2, sizeof(*vstart));
+	istart = calloc(nc + 2, sizeof(*istart));
+	tstart = calloc(nc + 2, sizeof(*tstart));
+	vlist = malloc((n + 1) * sizeof(*vlist));
+	tlist = malloc((n + 1) * sizeof(*tlist));
+	ilist = malloc((rel->nident + 1) * sizeof(*ilist));
+	if (vstart == NULL || istart == NULL || tstart == NULL ||
+	    vlist == NULL || tlist == NULL || ilist == NULL)
+		goto nomem;
+	/* counting sort of vars, targets and identities by group */
+	for (v = 0; v < n; v++) {
+		size_t c;
+
+		if (a.fixed[v] || (c = comp[uf_find(uf, v)]) == SIZE_MAX)
+			continue;
+		vstart[c + 1]++;
+		if (is_target(rel, v))
+			tstart[c + 1]++;
+	}
+	for (i = 0; i < rel->nident; i++) {
+		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++)
+			if (!a.fixed[rel->iv[k]])
+				break;
+		if (k < rel->ioff[i + 1] &&
+		    comp[uf_find(uf, rel->iv[k])] != SIZE_MAX)
+			istart[comp[uf_find(uf, rel->iv[k])] + 1]++;
+	}
+	for (i = 0; i < nc; i++) {
+		vstart[i + 1] += vstart[i];
+		tstart[i + 1] += tstart[i];
+		istart[i + 1] += istart[i];
+	}
+	{
+		size_t *vp = malloc((nc + 1) * sizeof(*vp));
+		size_t *tp = malloc((nc + 1) * sizeof(*tp));
+		size_t *ip = malloc((nc + 1) * sizeof(*ip));
+
+		if (vp == NULL || tp == NULL || ip == NULL) {
+			free(vp);
+			free(tp);
+			free(ip);
+			goto nomem;
+		}
+		memcpy(vp, vstart, nc * sizeof(*vp));
+		memcpy(tp, tstart, nc * sizeof(*tp));
+		memcpy(ip, istart, nc * sizeof(*ip));
+		for (v = 0; v < n; v++) {
+			size_t c;
+
+			if (a.fixed[v] || (c = comp[uf_find(uf, v)]) ==
+			    SIZE_MAX)
+				continue;
+			vlist[vp[c]++] = v;
+			if (is_target(rel, v))
+				tlist[tp[c]++] = v;
+		}
+		for (i = 0; i < rel->nident; i++) {
+			size_t c;
+
+			for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++)
+				if (!a.fixed[rel->iv[k]])
+					break;
+			if (k == rel->ioff[i + 1] ||
+			    (c = comp[uf_find(uf, rel->iv[k])]) == SIZE_MAX)
+				continue;
+			ilist[ip[c]++] = i;
+		}
+		free(vp);
+		free(tp);
+		free(ip);
+	}
+	for (i = 0; i < nc; i++)
+		if ((rc = component(&a, vlist + vstart[i],
+		    vstart[i + 1] - vstart[i], ilist + istart[i],
+		    istart[i + 1] - istart[i], tlist + tstart[i],
+		    tstart[i + 1] - tstart[i], err)) != 0)
+			goto done;
+	rc = 0;
+	goto done;
+nomem:
+	rc = sdc_err_nomem(err);
+done:
+	free(a.told);
+	free(a.fixed);
+	free(a.m);
+	free(a.M);
+	free(a.col);
+	free(a.cvar);
+	free(a.freev);
+	free(a.uf);
+	free(a.piece);
+	free(a.scratch);
+	free(uf);
+	free(comp);
+	free(vstart);
+	free(istart);
+	free(tstart);
+	free(vlist);
+	free(tlist);
+	free(ilist);
+	return rc;
+}
