@@ -1,5 +1,6 @@
 /* output.c - buffered, checked, atomic output. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 struct sdc_output {
 	char *path;		/* NULL for standard output */
 	char *tmp;		/* temporary name while writing a file */
+	int direct;		/* path is a device or pipe: written as is */
 	int fd;
 	gzFile gz;
 	char *buf;
@@ -50,8 +52,30 @@ sdc_output_open(const char *path, struct sdc_err *err)
 	out->fd = STDOUT_FILENO;
 	if (path == NULL || strcmp(path, "-") == 0)
 		return out;
-	if ((out->path = strdup(path)) == NULL ||
-	    (out->tmp = malloc(strlen(path) + 16)) == NULL) {
+	if ((out->path = strdup(path)) == NULL) {
+		sdc_err_nomem(err);
+		goto fail;
+	}
+	/*
+	 * A device or a pipe cannot be replaced by a rename (and must not
+	 * be: renaming over /dev/full would put a file in its place), so
+	 * it is written directly.
+	 */
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+		    !S_ISDIR(st.st_mode)) {
+			if ((out->fd = open(path, O_WRONLY)) < 0) {
+				sdc_err_set(err, SDC_EIO, path, 0, 0,
+				    "cannot open: %s", strerror(errno));
+				goto fail;
+			}
+			out->direct = 1;
+			return out;
+		}
+	}
+	if ((out->tmp = malloc(strlen(path) + 16)) == NULL) {
 		sdc_err_nomem(err);
 		goto fail;
 	}
@@ -198,6 +222,12 @@ sdc_output_commit(struct sdc_output *out, struct sdc_err *err)
 			out->tmp = NULL;
 		}
 	}
+	if (out->direct) {
+		if (close(out->fd) != 0 && rc == 0)
+			rc = sdc_err_set(err, SDC_EIO, out_name(out), 0, 0,
+			    "write error: %s", strerror(errno));
+		out->fd = -1;
+	}
 	if (rc != 0) {
 		sdc_output_abort(out);
 		return -1;
@@ -220,6 +250,8 @@ sdc_output_abort(struct sdc_output *out)
 			close(out->fd);
 		unlink(out->tmp);
 		free(out->tmp);
+	} else if (out->direct && out->fd >= 0) {
+		close(out->fd);
 	}
 	free(out->path);
 	free(out->buf);
