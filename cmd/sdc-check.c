@@ -363,6 +363,11 @@ main(int argc, char **argv)
 		expand(&cli, &files, argv[i_arg]);
 	for (i = 0; i < a.history.n; i++)
 		expand(&cli, &hist, a.history.v[i]);
+	if (files.n == 0) {
+		sdc_err_set(&err, SDC_EUSAGE, argv[optind], 0, 0,
+		    "no files to check");
+		sdc_cli_fail(&cli, &err);
+	}
 
 	if ((c = sdc_check_new(&o, &err)) == NULL)
 		sdc_cli_fail(&cli, &err);

@@ -333,7 +333,9 @@ count_column(struct sdc_check *c, size_t f, size_t col, struct cells *k,
 				k->pub[r] = SDC_PUB_ROUNDED;
 				k->lo[r] = v > h ? v - h : 0;
 				k->hi[r] = v + h;
-				k->target[r] = k->lo[r] <= T && k->hi[r] >= 1;
+				/* inside 1..T it is a small count already */
+				k->target[r] = k->lo[r] <= T && k->hi[r] >= 1 &&
+				    !(k->lo[r] >= 1 && k->hi[r] <= T);
 				rounded = 1;
 			}
 			break;
@@ -618,8 +620,12 @@ check_table(struct sdc_check *c, size_t f, struct sdc_err *err)
 	if ((cf->col = malloc((t->ncol + 1) * sizeof(*cf->col))) == NULL ||
 	    (cf->kind = calloc(t->ncol + 1, sizeof(*cf->kind))) == NULL)
 		return sdc_err_nomem(err);
-	for (j = 0; j < t->ncol; j++)
+	for (j = 0; j < t->ncol; j++) {
 		cf->col[j] = t->name[j];
+		if (t->name[j][0] == '\0')
+			return sdc_err_set(err, SDC_EDATA, t->src, t->hline, 0,
+			    "column %zu has no name", j + 1);
+	}
 	if (o->max_rows > 0 && t->nrow > o->max_rows &&
 	    finding(c, f, 0, NULL, "rows", NULL, err, "%zu rows, more than "
 	    "the %llu allowed", t->nrow, (unsigned long long)o->max_rows) != 0)
@@ -700,7 +706,9 @@ sdc_check_mem(struct sdc_check *c, const char *name, const void *data,
 	const struct sdc_check_opts *o = c->o;
 	struct sdc_check_file *cf;
 	struct sdc_sha256 sha;
-	const char *ext = extension(name), *why;
+	/* standard input ("-") is a CSV */
+	const char *ext = strcmp(name, "-") == 0 ? "csv" : extension(name);
+	const char *why;
 	const unsigned char *p = data;
 	struct sdc_input *in = NULL;
 	struct sdc_csv_reader *r = NULL;
@@ -748,7 +756,10 @@ sdc_check_mem(struct sdc_check *c, const char *name, const void *data,
 		    "%zu bytes, more than the %llu allowed", len,
 		    (unsigned long long)o->max_bytes) != 0)
 			return -1;
-		if ((why = content_mismatch(ext, p, len)) != NULL)
+		/* a CSV's content is judged by its parser */
+		if ((strcasecmp(ext, "csv") != 0 || (len >= 2 &&
+		    p[0] == 0x1f && p[1] == 0x8b)) &&
+		    (why = content_mismatch(ext, p, len)) != NULL)
 			return finding(c, f, 0, NULL, "file-type", NULL, err,
 			    "%s", why);
 		if (strcasecmp(ext, "csv") != 0)
@@ -779,10 +790,17 @@ sdc_check_file(struct sdc_check *c, const char *path, int history,
 	ssize_t n;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY)) < 0)
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY)) < 0)
 		return sdc_err_set(err, SDC_EIO, path, 0, 0, "%s",
 		    strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fd == STDIN_FILENO) {
+		if (fstat(fd, &st) != 0)
+			return sdc_err_set(err, SDC_EIO, "<stdin>", 0, 0, "%s",
+			    strerror(errno));
+		st.st_size = 0;
+	} else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		int e = errno;
 
 		close(fd);
@@ -807,7 +825,8 @@ sdc_check_file(struct sdc_check *c, const char *path, int history,
 
 			if (cap > READ_MAX || (nb = realloc(buf, cap * 2)) == NULL) {
 				free(buf);
-				close(fd);
+				if (fd != STDIN_FILENO)
+					close(fd);
 				return cap > READ_MAX ? sdc_err_set(err,
 				    SDC_ELIMIT, path, 0, 0, "grew past %llu "
 				    "bytes while being read", READ_MAX) :
@@ -822,14 +841,16 @@ sdc_check_file(struct sdc_check *c, const char *path, int history,
 			rc = sdc_err_set(err, SDC_EIO, path, 0, 0, "read: %s",
 			    strerror(errno));
 			free(buf);
-			close(fd);
+			if (fd != STDIN_FILENO)
+				close(fd);
 			return rc;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	rc = sdc_check_mem(c, path, buf, len, history, err);
 	free(buf);
 	return rc;

@@ -231,17 +231,17 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 			kind[c] = SDC_COL_DIM;
 			continue;
 		}
-		if (last_word(&ws, dim_words) && !named_count &&
-		    n[SDC_CELL_MARKER] == 0 && !has_word(&ws, percent_words)) {
-			kind[c] = SDC_COL_DIM;
-			continue;
-		}
 		if (has_word(&ws, percent_words) && !forced_count) {
 			kind[c] = SDC_COL_PERCENT;
 			continue;
 		}
 		if (has_word(&ws, stat_words) && !named_count) {
 			kind[c] = SDC_COL_STAT;
+			continue;
+		}
+		if (last_word(&ws, dim_words) && !named_count &&
+		    n[SDC_CELL_MARKER] == 0) {
+			kind[c] = SDC_COL_DIM;
 			continue;
 		}
 		if (have_bad) {

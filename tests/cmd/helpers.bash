@@ -27,6 +27,24 @@ golden() {
 	diff -u "$want" "$BATS_TEST_TMPDIR/out"
 }
 
+# golden_exit CODE NAME CMD...: as golden, but CMD must exit CODE.
+golden_exit() {
+	local code=$1 name=$2 suite want rc=0
+	shift 2
+	suite=$(basename "$BATS_TEST_FILENAME" .bats)
+	want=$data/$suite/$name.out
+	"$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	if [ "$rc" -ne "$code" ] || [ -s "$BATS_TEST_TMPDIR/err" ]; then
+		echo "exit $rc, wanted $code; stderr:" >&2
+		cat "$BATS_TEST_TMPDIR/err" >&2
+		return 1
+	fi
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$BATS_TEST_TMPDIR/out" "$want"
+	fi
+	diff -u "$want" "$BATS_TEST_TMPDIR/out"
+}
+
 # fails CODE PATTERN CMD...: CMD exits CODE, prints nothing on stdout
 # and exactly one line on stderr, matching the extended regex PATTERN.
 fails() {
