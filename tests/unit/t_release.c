@@ -1,0 +1,479 @@
+/*
+ * t_release.c - the release audit, checked from outside.
+ *
+ * Seeded random k-way tables (k = 1..3, every margin) are published
+ * with redactions, base-5 rounding or exact values, some with a second
+ * table that republishes one of their margins on its own terms.  The
+ * check builds the attacker's LP itself from the generator's indexing
+ * (every cell of the full table a variable, bounded by what each
+ * publication says of it, every margin the sum of its children), finds
+ * each target's exact interval with GLPK, applies the disclosure rule,
+ * and compares with what sdc_release_audit reports: the same cells,
+ * and intervals that contain the exact ones.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glpk.h>
+
+#include "libsdc/release.h"
+#include "libsdc/sdc.h"
+#include "tests/unit/tap.h"
+
+#define KMAX 3
+#define T 7
+#define W 7
+
+static unsigned long long seed = 20261122;
+
+struct tab {
+	int k, L[KMAX];
+	size_t ncell;
+	long *v;
+};
+
+static size_t
+cell_index(const struct tab *t, const int *d)
+{
+	size_t i = 0;
+	int j;
+
+	for (j = 0; j < t->k; j++)
+		i = i * (size_t)(t->L[j] + 1) + (size_t)d[j];
+	return i;
+}
+
+static void
+cell_digits(const struct tab *t, size_t i, int *d)
+{
+	int j;
+
+	for (j = t->k - 1; j >= 0; j--) {
+		d[j] = (int)(i % (size_t)(t->L[j] + 1));
+		i /= (size_t)(t->L[j] + 1);
+	}
+}
+
+/* Random leaves, then every margin as a sum. */
+static void
+make_table(struct tab *t, int k)
+{
+	size_t i, c;
+	int d[KMAX], j, l;
+
+	t->k = k;
+	t->ncell = 1;
+	for (j = 0; j < k; j++) {
+		t->L[j] = 2 + (int)(tap_rand(&seed) % 3);
+		t->ncell *= (size_t)(t->L[j] + 1);
+	}
+	t->v = calloc(t->ncell, sizeof(*t->v));
+	for (i = 0; i < t->ncell; i++) {
+		cell_digits(t, i, d);
+		for (j = 0; j < k && d[j] < t->L[j]; j++)
+			;
+		if (j < k)
+			continue;
+		t->v[i] = tap_rand(&seed) % 3 == 0 ?
+		    (long)(tap_rand(&seed) % 8) : (long)(tap_rand(&seed) % 60);
+	}
+	/* margins, one totalled dimension more at a time */
+	for (l = 1; l <= k; l++)
+		for (i = 0; i < t->ncell; i++) {
+			int nt = 0, first = -1;
+
+			cell_digits(t, i, d);
+			for (j = 0; j < k; j++)
+				if (d[j] == t->L[j]) {
+					nt++;
+					if (first < 0)
+						first = j;
+				}
+			if (nt != l)
+				continue;
+			t->v[i] = 0;
+			for (c = 0; c < (size_t)t->L[first]; c++) {
+				d[first] = (int)c;
+				t->v[i] += t->v[cell_index(t, d)];
+			}
+		}
+}
+
+/* One publication of a cell. */
+struct pubc {
+	unsigned char pub, target;
+	double lo, hi, val;
+	char text[24];
+};
+
+static void
+publish(long v, int base, struct pubc *p)
+{
+	int small = v >= 1 && v <= T;
+
+	memset(p, 0, sizeof(*p));
+	if (tap_rand(&seed) % 100 < (small ? 70u : 12u)) {
+		p->pub = SDC_PUB_REDACTED;
+		p->lo = 0;
+		p->hi = HUGE_VAL;
+		p->val = NAN;
+		p->target = 1;
+		strcpy(p->text, "[REDACTED]");
+		return;
+	}
+	if (base == 0) {
+		p->pub = SDC_PUB_EXACT;
+		p->lo = p->hi = p->val = (double)v;
+	} else {
+		long r = (v + 2) / 5 * 5;
+
+		p->pub = SDC_PUB_ROUNDED;
+		p->val = (double)r;
+		p->lo = r > 2 ? (double)(r - 2) : 0;
+		p->hi = (double)(r + 2);
+		p->target = p->lo <= T && p->hi >= 1 &&
+		    !(p->lo >= 1 && p->hi <= T);
+	}
+	snprintf(p->text, sizeof(p->text), "%.0f", p->val);
+}
+
+/* The disclosure rule, written out again. */
+static int
+rule(const struct pubc *p, double lo, double hi)
+{
+	double L = ceil(lo - 1e-6), H = isinf(hi) ? hi : floor(hi + 1e-6);
+	int small = L >= 1 && H <= T;
+
+	if (p->pub == SDC_PUB_REDACTED)
+		return small || (L <= T && H - L < W) || H - L < 1;
+	return p->pub == SDC_PUB_ROUNDED && small;
+}
+
+/* A table as CSV text: dims d0.., levels "l0".., total "Total", n. */
+static char *
+csv_of(const struct tab *t, const int *dims, int nd, const size_t *cells,
+    size_t ncell, const struct pubc *pub)
+{
+	size_t cap = 64 + ncell * 64, len = 0, i;
+	char *s = malloc(cap);
+	int j, d[KMAX];
+
+	for (j = 0; j < nd; j++)
+		len += (size_t)sprintf(s + len, "d%d,", dims[j]);
+	len += (size_t)sprintf(s + len, "n\n");
+	for (i = 0; i < ncell; i++) {
+		cell_digits(t, cells[i], d);
+		for (j = 0; j < nd; j++)
+			len += d[dims[j]] == t->L[dims[j]] ?
+			    (size_t)sprintf(s + len, "Total,") :
+			    (size_t)sprintf(s + len, "l%d,", d[dims[j]]);
+		len += (size_t)sprintf(s + len, "%s\n", pub[i].text);
+	}
+	return s;
+}
+
+static int
+load(struct sdc_table *tb, const char *text, int nd)
+{
+	struct sdc_err err;
+	struct sdc_input *in;
+	struct sdc_csv_reader *r;
+	size_t g[KMAX];
+	int j, rc;
+
+	sdc_err_clear(&err);
+	sdc_table_init(tb);
+	in = sdc_input_mem(text, strlen(text), "t", &err);
+	r = sdc_csv_reader_new(in, 0, &err);
+	rc = sdc_table_read(tb, r, &err);
+	for (j = 0; j < nd; j++)
+		g[j] = (size_t)j;
+	if (rc == 0)
+		rc = sdc_table_structure(tb, (size_t)nd, g, "Total", &err);
+	sdc_csv_reader_free(r);
+	sdc_input_free(in);
+	return rc;
+}
+
+struct hits {
+	size_t n;
+	size_t table[4096], row[4096];
+	double lo[4096], hi[4096];
+	int inconsistent;
+};
+
+static int
+on_hit(void *ctx, const struct sdc_release_hit *h, struct sdc_err *err)
+{
+	struct hits *x = ctx;
+
+	(void)err;
+	if (h->what == SDC_RELEASE_INCONSISTENT) {
+		x->inconsistent = 1;
+		return 0;
+	}
+	if (x->n < 4096) {
+		x->table[x->n] = h->ref.table;
+		x->row[x->n] = h->ref.row;
+		x->lo[x->n] = h->lo;
+		x->hi[x->n] = h->hi;
+		x->n++;
+	}
+	return 0;
+}
+
+/* Exact interval of cell c over the attacker's LP of the full table. */
+static void
+exact(const struct tab *t, const double *lo, const double *hi, size_t c,
+    double *xlo, double *xhi)
+{
+	glp_prob *lp = glp_create_prob();
+	glp_smcp parm;
+	size_t i, nr = 0, m;
+	int d[KMAX], j, *ia, *ja, nnz = 0, dir;
+	double *ar;
+
+	glp_term_out(GLP_OFF);
+	glp_add_cols(lp, (int)t->ncell);
+	for (i = 0; i < t->ncell; i++)
+		glp_set_col_bnds(lp, (int)i + 1, isinf(hi[i]) ? GLP_LO :
+		    hi[i] - lo[i] < 1e-9 ? GLP_FX : GLP_DB, lo[i],
+		    isinf(hi[i]) ? 0 : hi[i]);
+	m = t->ncell * KMAX * 8 + 16;
+	ia = malloc(m * sizeof(*ia));
+	ja = malloc(m * sizeof(*ja));
+	ar = malloc(m * sizeof(*ar));
+	for (i = 0; i < t->ncell; i++) {
+		cell_digits(t, i, d);
+		for (j = 0; j < t->k; j++) {
+			int l;
+
+			if (d[j] != t->L[j])
+				continue;
+			glp_add_rows(lp, 1);
+			nr++;
+			glp_set_row_bnds(lp, (int)nr, GLP_FX, 0, 0);
+			nnz++;
+			ia[nnz] = (int)nr;
+			ja[nnz] = (int)i + 1;
+			ar[nnz] = 1;
+			for (l = 0; l < t->L[j]; l++) {
+				d[j] = l;
+				nnz++;
+				ia[nnz] = (int)nr;
+				ja[nnz] = (int)cell_index(t, d) + 1;
+				ar[nnz] = -1;
+			}
+			d[j] = t->L[j];
+		}
+	}
+	glp_load_matrix(lp, nnz, ia, ja, ar);
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	glp_set_obj_coef(lp, (int)c + 1, 1);
+	for (dir = 0; dir < 2; dir++) {
+		glp_set_obj_dir(lp, dir ? GLP_MAX : GLP_MIN);
+		if (glp_simplex(lp, &parm) != 0 ||
+		    glp_get_status(lp) == GLP_NOFEAS) {
+			*xlo = NAN;
+			*xhi = NAN;
+			break;
+		}
+		if (glp_get_status(lp) == GLP_UNBND)
+			*xhi = HUGE_VAL;
+		else if (dir)
+			*xhi = glp_get_obj_val(lp);
+		else
+			*xlo = glp_get_obj_val(lp);
+	}
+	glp_delete_prob(lp);
+	free(ia);
+	free(ja);
+	free(ar);
+}
+
+/*
+ * One case: table A (all dims) and, if linked, table B (the margin over
+ * the first dimension), each published on its own.
+ */
+static int
+one_case(int k, int base, int linked, int *nfound)
+{
+	struct tab t;
+	struct pubc *pa, *pb;
+	size_t *ca, *cb, nb = 0, i, h;
+	double *lo, *hi, *bl, *bh, *bv;
+	unsigned char *bp, *bt;
+	struct sdc_table ta, tb;
+	struct sdc_release_opts o = { T, W };
+	struct sdc_release *rel;
+	struct hits *x = calloc(1, sizeof(*x));
+	struct sdc_err err;
+	int dims[KMAX], d[KMAX], j, bad = 0, one = 0;
+	char *text;
+
+	make_table(&t, k);
+	pa = calloc(t.ncell, sizeof(*pa));
+	pb = calloc(t.ncell, sizeof(*pb));
+	ca = malloc(t.ncell * sizeof(*ca));
+	cb = malloc(t.ncell * sizeof(*cb));
+	lo = malloc(t.ncell * sizeof(*lo));
+	hi = malloc(t.ncell * sizeof(*hi));
+	for (i = 0; i < t.ncell; i++) {
+		ca[i] = i;
+		publish(t.v[i], base, &pa[i]);
+		lo[i] = pa[i].lo;
+		hi[i] = pa[i].hi;
+	}
+	for (j = 0; j < k; j++)
+		dims[j] = j;
+	text = csv_of(&t, dims, k, ca, t.ncell, pa);
+	if (load(&ta, text, k) != 0)
+		return ok(0, "table A loads");
+	free(text);
+	if (linked) {
+		for (i = 0; i < t.ncell; i++) {
+			cell_digits(&t, i, d);
+			for (j = 1; j < k && d[j] == t.L[j]; j++)
+				;
+			if (j < k)
+				continue;
+			cb[nb] = i;
+			publish(t.v[i], (int)(tap_rand(&seed) % 2) * 5, &pb[nb]);
+			/* what both say of the cell */
+			if (pb[nb].lo > lo[i])
+				lo[i] = pb[nb].lo;
+			if (pb[nb].hi < hi[i])
+				hi[i] = pb[nb].hi;
+			nb++;
+		}
+		text = csv_of(&t, dims, 1, cb, nb, pb);
+		if (load(&tb, text, 1) != 0)
+			return ok(0, "table B loads");
+		free(text);
+	}
+
+	sdc_err_clear(&err);
+	rel = sdc_release_new(&o, &err);
+	{
+		unsigned char *ap = malloc(t.ncell), *at = malloc(t.ncell);
+		double *al = malloc(t.ncell * sizeof(double));
+		double *ah = malloc(t.ncell * sizeof(double));
+		double *av = malloc(t.ncell * sizeof(double));
+
+		for (i = 0; i < t.ncell; i++) {
+			ap[i] = pa[i].pub;
+			at[i] = pa[i].target;
+			al[i] = pa[i].lo;
+			ah[i] = pa[i].hi;
+			av[i] = pa[i].val;
+		}
+		if (sdc_release_add(rel, 0, &ta, (size_t)k, ap, al, ah, av, at,
+		    &err) != 0)
+			bad = 1;
+		free(ap);
+		free(at);
+		free(al);
+		free(ah);
+		free(av);
+	}
+	if (linked) {
+		bp = malloc(nb);
+		bt = malloc(nb);
+		bl = malloc(nb * sizeof(double));
+		bh = malloc(nb * sizeof(double));
+		bv = malloc(nb * sizeof(double));
+		for (i = 0; i < nb; i++) {
+			bp[i] = pb[i].pub;
+			bt[i] = pb[i].target;
+			bl[i] = pb[i].lo;
+			bh[i] = pb[i].hi;
+			bv[i] = pb[i].val;
+		}
+		if (sdc_release_add(rel, 1, &tb, 1, bp, bl, bh, bv, bt,
+		    &err) != 0)
+			bad = 1;
+		free(bp);
+		free(bt);
+		free(bl);
+		free(bh);
+		free(bv);
+	}
+	if (bad || sdc_release_audit(rel, on_hit, x, NULL, &err) != 0) {
+		printf("# %s\n", err.msg);
+		return ok(0, "audit runs");
+	}
+
+	/* every target, both tables: the rule on the exact interval */
+	for (h = 0; h < (linked ? 2u : 1u) && !x->inconsistent; h++) {
+		size_t n = h ? nb : t.ncell;
+		const struct pubc *pp = h ? pb : pa;
+		const size_t *cells = h ? cb : ca;
+
+		for (i = 0; i < n; i++) {
+			double xl = 0, xh = 0;
+			size_t q, found = SIZE_MAX;
+			int want;
+
+			if (!pp[i].target)
+				continue;
+			exact(&t, lo, hi, cells[i], &xl, &xh);
+			want = rule(&pp[i], xl, xh);
+			for (q = 0; q < x->n; q++)
+				if (x->table[q] == h && x->row[q] == i)
+					found = q;
+			if (want != (found != SIZE_MAX)) {
+				printf("# k=%d base=%d linked=%d table %zu row "
+				    "%zu: exact [%g, %g], reported %s\n", k,
+				    base, linked, h, i + 1, xl, xh,
+				    found != SIZE_MAX ? "disclosed" : "safe");
+				one = 1;
+			} else if (found != SIZE_MAX &&
+			    (x->lo[found] > xl + 1e-6 ||
+			    (!isinf(xh) && x->hi[found] < xh - 1e-6))) {
+				printf("# reported [%g, %g] narrower than exact "
+				    "[%g, %g]\n", x->lo[found], x->hi[found],
+				    xl, xh);
+				one = 1;
+			}
+			*nfound += want;
+		}
+	}
+	sdc_release_free(rel);
+	sdc_table_release(&ta);
+	if (linked)
+		sdc_table_release(&tb);
+	free(t.v);
+	free(pa);
+	free(pb);
+	free(ca);
+	free(cb);
+	free(lo);
+	free(hi);
+	free(x);
+	return !one;
+}
+
+int
+main(void)
+{
+	int k, base, linked, i, good, nfound;
+
+	for (k = 1; k <= KMAX; k++)
+		for (base = 0; base <= 5; base += 5)
+			for (linked = 0; linked <= (k > 1); linked++) {
+				good = 0;
+				nfound = 0;
+				for (i = 0; i < 60; i++)
+					good += one_case(k, base, linked,
+					    &nfound);
+				ok(good == 60, "k=%d base %d%s: 60 tables agree "
+				    "with an independent LP (%d disclosures)", k,
+				    base, linked ? ", linked margin" : "",
+				    nfound);
+			}
+	return done();
+}
