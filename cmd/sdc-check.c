@@ -169,8 +169,30 @@ struct args {
 	char **types, **dims, **counts;
 	size_t ntypes, ndims, ncounts;
 	const char *total;
-	struct strs markers, history;
+	struct strs markers, history, allmarkers;
 };
+
+static void
+strs_free(struct strs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+args_release(struct args *a)
+{
+	sdc_cli_list_free(a->types);
+	sdc_cli_list_free(a->dims);
+	sdc_cli_list_free(a->counts);
+	strs_free(&a->markers);
+	strs_free(&a->history);
+	strs_free(&a->allmarkers);
+}
 
 static void
 options(const struct sdc_cli *cli, struct args *a, int argc, char **argv)
@@ -325,15 +347,12 @@ settle(const struct sdc_cli *cli, struct args *a, struct sdc_check_opts *o)
 	o->infer.counts = (const char *const *)a->counts;
 	o->infer.ncounts = a->ncounts;
 	if (a->markers.n > 0) {
-		struct strs all = { NULL, 0, 0 };
-
 		for (i = 0; i < nm; i++)
-			push(cli, &all, dm[i]);
+			push(cli, &a->allmarkers, dm[i]);
 		for (i = 0; i < a->markers.n; i++)
-			push(cli, &all, a->markers.v[i]);
-		a->markers = all;	/* the flag values leak; they are few */
-		o->infer.markers = (const char *const *)all.v;
-		o->infer.nmarkers = all.n;
+			push(cli, &a->allmarkers, a->markers.v[i]);
+		o->infer.markers = (const char *const *)a->allmarkers.v;
+		o->infer.nmarkers = a->allmarkers.n;
 	}
 	o->csv_flags = slow && *slow && strcmp(slow, "0") != 0 ?
 	    SDC_CSV_SLOW : 0;
@@ -392,11 +411,8 @@ main(int argc, char **argv)
 	sdc_cli_commit(&cli, out);
 	status = sdc_check_nfinding(c) > 0 ? SDC_EXIT_DISCLOSIVE : SDC_EXIT_OK;
 	sdc_check_free(c);
-	for (i = 0; i < files.n; i++)
-		free(files.v[i]);
-	for (i = 0; i < hist.n; i++)
-		free(hist.v[i]);
-	free(files.v);
-	free(hist.v);
+	strs_free(&files);
+	strs_free(&hist);
+	args_release(&a);
 	return status;
 }

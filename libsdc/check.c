@@ -530,6 +530,8 @@ derived(struct sdc_check *c, size_t f, const enum sdc_col_kind *kind,
 				if (kind[a] != SDC_COL_COUNT || cc[a] == NULL ||
 				    isnan(x = cc[a]->val[r]))
 					continue;
+				/* a count over itself: 100% says nothing */
+				ok = ratio_matches(v, dec, x, x);
 				/* over another count of the row */
 				for (b = 0; b < t->ncol && !ok; b++)
 					if (b != a && kind[b] == SDC_COL_COUNT &&

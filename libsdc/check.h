@@ -85,7 +85,8 @@ struct sdc_check_stats {
 	size_t components;	/* linked groups with something to audit */
 	size_t targets;		/* redacted or small cells audited */
 	size_t lps;		/* LP optimisations solved */
-	size_t links;		/* pairs of files found to share cells */
+	size_t links;		/* count columns that shared cells with
+				   files added before them */
 };
 
 struct sdc_check;
@@ -121,7 +122,7 @@ const struct sdc_check_opts *sdc_check_options(const struct sdc_check *c);
 
 /*
  * Human-readable report: "file:line:column: rule: message" per finding,
- * grouped by file, then a verdict line.  quiet: the verdict line only.
+ * grouped by file, then a verdict line.  quiet: nothing at all.
  */
 int sdc_check_write_text(const struct sdc_check *c, struct sdc_output *out,
     int quiet, struct sdc_err *err);
