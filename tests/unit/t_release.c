@@ -407,6 +407,12 @@ one_case(int k, int base, int linked, int *nfound)
 		return ok(0, "audit runs");
 	}
 
+	/* published from true values, the release cannot contradict itself */
+	if (x->inconsistent) {
+		printf("# k=%d base=%d linked=%d: reported inconsistent\n", k,
+		    base, linked);
+		one = 1;
+	}
 	/* every target, both tables: the rule on the exact interval */
 	for (h = 0; h < (linked ? 2u : 1u) && !x->inconsistent; h++) {
 		size_t n = h ? nb : t.ncell;
