@@ -26,34 +26,7 @@
 
 static unsigned long long seed = 20261122;
 
-/* A full table: dims k, levels L[j]; index digits use L[j] for Total. */
-struct tab {
-	int k, L[KMAX];
-	size_t ncell;		/* prod (L[j] + 1) */
-	long *v;
-};
-
-static size_t
-cell_index(const struct tab *t, const int *d)
-{
-	size_t i = 0;
-	int j;
-
-	for (j = 0; j < t->k; j++)
-		i = i * (size_t)(t->L[j] + 1) + (size_t)d[j];
-	return i;
-}
-
-static void
-cell_digits(const struct tab *t, size_t i, int *d)
-{
-	int j;
-
-	for (j = t->k - 1; j >= 0; j--) {
-		d[j] = (int)(i % (size_t)(t->L[j] + 1));
-		i /= (size_t)(t->L[j] + 1);
-	}
-}
+#include "tests/unit/cells.h"
 
 static void
 make_table(struct tab *t, int k)
