@@ -228,6 +228,11 @@ p=$BATS_TEST_DIRNAME/../data/sdc-count/patients.csv
 @test "a full disk is an error, not a silent truncation" {
 	fails 2 "write error: No space left on device" \
 	    sh -c "sdc-count -g sex '$p' >/dev/full"
+	# -o on a device writes to it; it never renames a file over it
+	fails 2 "/dev/full: write error: No space left on device" \
+	    sdc-count -g sex -o /dev/full "$p"
+	[ -c /dev/full ]
+	sdc-count -g sex -o /dev/stdout "$p" | grep -q '^sex,n$'
 }
 
 @test "-o writes the file whole, with the default permissions" {
