@@ -49,6 +49,8 @@ struct sdc_release {
 	size_t *iv, niv, ivcap;		/* identity members, parent first */
 	size_t *ioff, nident, identcap;	/* identity i: iv[ioff[i]..ioff[i+1]) */
 	size_t ntable_links;
+	size_t *blk, nblk, blkcap;	/* identities added by each call:
+					   blk[b] .. blk[b + 1] */
 	char *kbuf;
 	size_t kcap;
 };
@@ -106,6 +108,7 @@ sdc_release_free(struct sdc_release *rel)
 	free(rel->pub);
 	free(rel->iv);
 	free(rel->ioff);
+	free(rel->blk);
 	free(rel->kbuf);
 	free(rel);
 }
@@ -416,6 +419,19 @@ sdc_release_add(struct sdc_release *rel, size_t table,
 		for (i = 0; i < npairs; i++)
 			rel->iv[pos[pairs[2 * i]]++] = gvar[pairs[2 * i + 1]];
 		rel->nident += nid;
+		{
+			void *bp = rel->blk;
+
+			if (grow(&bp, &rel->blkcap, rel->nblk + 2,
+			    sizeof(size_t)) != 0) {
+				free(cnt);
+				free(pos);
+				goto nomem;
+			}
+			rel->blk = bp;
+			rel->blk[rel->nblk] = base;
+			rel->blk[++rel->nblk] = rel->nident;
+		}
 		free(cnt);
 		free(pos);
 	}
@@ -515,20 +531,6 @@ is_target(const struct sdc_release *rel, size_t v)
 	return 0;
 }
 
-/* Is v published by more than one table? */
-static int
-shared(const struct sdc_release *rel, size_t v)
-{
-	size_t q = rel->first[v];
-
-	if (q == SIZE_MAX)
-		return 0;
-	for (; q != SIZE_MAX; q = rel->next[q])
-		if (rel->pub[q].ref.table != rel->pub[rel->first[v]].ref.table)
-			return 1;
-	return 0;
-}
-
 static size_t
 uf_find(size_t *uf, size_t x)
 {
@@ -551,6 +553,8 @@ struct audit {
 	size_t *col;			/* var -> LP column, 0 if none */
 	size_t *cvar;			/* LP column -> var */
 	unsigned char *freev;		/* per var: free in a restriction */
+	double *x0;			/* a feasible point, where x0set */
+	unsigned char *x0set;
 	size_t *uf, *piece;		/* per var: pieces of a group */
 	size_t *scratch;
 	double cap;
@@ -668,6 +672,8 @@ held(const struct audit *a, size_t v)
 
 	if (a->fixed[v])
 		return rel->lo[v];
+	if (a->x0set[v])
+		return a->x0[v];
 	if (x < rel->lo[v])
 		x = rel->lo[v];
 	if (x > rel->hi[v])
@@ -894,6 +900,79 @@ surely_disclosed(const struct sdc_release *rel, const struct pubrec *p,
 }
 
 /*
+ * A feasible point of the whole system, table by table: each call of
+ * sdc_release_add made a block of identities, and each block's LP (its
+ * vars not yet given a value free, the others held) extends the point.
+ * Every identity is in one block, so the result satisfies all of them.
+ * Small LPs instead of one over every linked cell: with the point,
+ * the restriction in component() needs to free only the targets.  If a
+ * block cannot extend the point, there is none: component() then
+ * holds published values instead.
+ */
+static int
+point(struct audit *a, struct sdc_err *err)
+{
+	const struct sdc_release *rel = a->rel;
+	size_t b, i, k, nv, *vars, *ids, cap = 0;
+	struct lp L;
+	int rc = 0;
+
+	memset(&L, 0, sizeof(L));
+	for (b = 0; b < rel->nblk; b++)
+		if (rel->blk[b + 1] - rel->blk[b] > cap)
+			cap = rel->blk[b + 1] - rel->blk[b];
+	vars = malloc((rel->nvar + 1) * sizeof(*vars));
+	ids = malloc((cap + 1) * sizeof(*ids));
+	if (vars == NULL || ids == NULL) {
+		free(vars);
+		free(ids);
+		return sdc_err_nomem(err);
+	}
+	for (b = 0; b < rel->nblk; b++) {
+		size_t nid = rel->blk[b + 1] - rel->blk[b];
+		double val;
+		int s;
+
+		nv = 0;
+		for (i = 0; i < nid; i++) {
+			size_t id = rel->blk[b] + i;
+
+			ids[i] = id;
+			for (k = rel->ioff[id]; k < rel->ioff[id + 1]; k++) {
+				size_t v = rel->iv[k];
+
+				if (a->fixed[v] || a->x0set[v] || a->col[v])
+					continue;
+				a->col[v] = 1;	/* seen; lp_build renumbers */
+				vars[nv++] = v;
+			}
+		}
+		for (i = 0; i < nv; i++)
+			a->col[vars[i]] = 0;
+		if (nv == 0)
+			continue;
+		if ((rc = lp_build(a, &L, vars, nv, ids, nid, err)) != 0)
+			break;
+		s = solve(L.lp, &L.parm, a, &val);
+		if (s == 1)
+			for (i = 0; i < nv; i++) {
+				a->x0[vars[i]] = glp_get_col_prim(L.lp,
+				    (int)i + 1);
+				a->x0set[vars[i]] = 1;
+			}
+		lp_free(a, &L);
+		if (s != 1) {
+			/* no point this way: forget it all */
+			memset(a->x0set, 0, rel->nvar);
+			break;
+		}
+	}
+	free(vars);
+	free(ids);
+	return rc;
+}
+
+/*
  * Audit one linked group: vars vs[0..nv-1] (not fixed), identities
  * ids[0..nid-1], targets tv[0..nt-1].
  *
@@ -926,26 +1005,28 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 	for (i = 0; i < nv; i++) {
 		size_t v = vs[i];
 
-		a->freev[v] = is_target(rel, v) || isnan(rel->pt[v]);
+		a->freev[v] = is_target(rel, v) ||
+		    (!a->x0set[v] && isnan(rel->pt[v]));
 		a->uf[v] = v;
 	}
 	/* points that break an identity cannot all be held */
 	for (i = 0; i < nid; i++) {
-		double sum = 0;
+		double sum = 0, size = 1;
 		int anyfree = 0;
 
 		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++) {
 			size_t v = rel->iv[k];
+			double x = held(a, v);
 
 			if (!a->fixed[v] && a->freev[v])
 				anyfree = 1;
-			sum += (k == rel->ioff[ids[i]] ? 1 : -1) * held(a, v);
+			sum += (k == rel->ioff[ids[i]] ? 1 : -1) * x;
+			size += fabs(x);
 		}
-		if (anyfree || fabs(sum) <= EPS)
+		if (anyfree || fabs(sum) <= EPS * size)
 			continue;
-		/* free the cells of one table: shared ones stay held */
 		for (k = rel->ioff[ids[i]]; k < rel->ioff[ids[i] + 1]; k++)
-			if (!a->fixed[rel->iv[k]] && !shared(rel, rel->iv[k]))
+			if (!a->fixed[rel->iv[k]])
 				a->freev[rel->iv[k]] = 1;
 	}
 	/* pieces: free vars linked by identities */
@@ -1122,9 +1203,13 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 			exact = fabs(lo - rlo[t]) <= EPS &&
 			    (fabs(hi - rhi[t]) <= EPS ||
 			    (isinf(hi) && isinf(rhi[t])));
+			/*
+			 * An outer interval settles the cell only when it
+			 * discloses every target publication whatever the
+			 * true interval inside it is.
+			 */
 			for (q = rel->first[v]; q != SIZE_MAX; q = rel->next[q])
-				if (rel->pub[q].target && disclosed(rel,
-				    &rel->pub[q], lo, hi) && !surely_disclosed(
+				if (rel->pub[q].target && !surely_disclosed(
 				    rel, &rel->pub[q], lo, hi))
 					sure = 0;
 			if (!exact && !sure)
@@ -1232,6 +1317,8 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	uf = malloc((n + 1) * sizeof(*uf));
 	comp = malloc((n + 1) * sizeof(*comp));
 	a.freev = calloc(n + 1, 1);
+	a.x0 = calloc(n + 1, sizeof(double));
+	a.x0set = calloc(n + 1, 1);
 	a.uf = malloc((n + 1) * sizeof(size_t));
 	a.piece = malloc((n + 1) * sizeof(size_t));
 	a.scratch = malloc((3 * n + 3) * sizeof(size_t));
@@ -1239,6 +1326,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	if (a.told == NULL || a.fixed == NULL || a.m == NULL || a.M == NULL ||
 	    a.col == NULL || a.cvar == NULL || uf == NULL || comp == NULL ||
 	    a.freev == NULL || a.uf == NULL || a.piece == NULL ||
+	    a.x0 == NULL || a.x0set == NULL ||
 	    a.scratch == NULL)
 		goto nomem;
 	for (v = 0; v < n; v++) {
@@ -1250,6 +1338,8 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 			total += rel->hi[v];
 	}
 	a.cap = total + 1e3;
+	if (point(&a, err) != 0)
+		goto done;
 
 	/* identities of published values alone must add up */
 	for (i = 0; i < rel->nident; i++) {
@@ -1389,6 +1479,8 @@ done:
 	free(a.col);
 	free(a.cvar);
 	free(a.freev);
+	free(a.x0);
+	free(a.x0set);
 	free(a.uf);
 	free(a.piece);
 	free(a.scratch);
