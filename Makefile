@@ -34,7 +34,7 @@ MANS = $(wildcard man/*.[1-9])
 
 all: $(BINS) $(UNITS)
 
-$(B)/%.o: %.c $(wildcard libsdc/*.h cmd/*.h)
+$(B)/%.o: %.c $(wildcard libsdc/*.h cmd/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -61,6 +61,7 @@ bench: all
 	scripts/bench/install-peers
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/count
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/suppress
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/check
 
 lint-man:
 	scripts/lint-man
