@@ -19,17 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t state;
-
-static uint64_t
-next(void)		/* splitmix64 */
-{
-	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+#include "bench.h"
 
 struct dim {
 	const char *const *label;
@@ -86,20 +76,6 @@ static const double year_w[] = { 180, 190, 200, 210, 220 };
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define MAXREG 64
 
-static uint64_t
-parse(const char *flag, const char *arg)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-') {
-		fprintf(stderr, "gen-release: %s: bad number '%s'\n", flag, arg);
-		exit(2);
-	}
-	return v;
-}
 
 int
 main(int argc, char **argv)
@@ -118,11 +94,11 @@ main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--patients") == 0 && i + 1 < argc)
-			patients = parse(argv[i], argv[i + 1]), i++;
+			patients = parse_number("gen-release", argv[i], argv[i + 1]), i++;
 		else if (strcmp(argv[i], "--regions") == 0 && i + 1 < argc)
-			region.n = (int)parse(argv[i], argv[i + 1]), i++;
+			region.n = (int)parse_number("gen-release", argv[i], argv[i + 1]), i++;
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-			seed = parse(argv[i], argv[i + 1]), i++;
+			seed = parse_number("gen-release", argv[i], argv[i + 1]), i++;
 		else {
 			fputs("usage: gen-release [--patients N] [--regions R] "
 			    "[--seed S]\n", stderr);
