@@ -216,7 +216,12 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 		if (n[SDC_CELL_TOTAL] > 0 || n[SDC_CELL_TEXT] > 0) {
 			size_t numeric = n[SDC_CELL_INT] + n[SDC_CELL_REAL];
 
-			if (n[SDC_CELL_TEXT] > 0 && (named_count ||
+			/* named as numbers: text there is not understood */
+			int named_number = named_count ||
+			    has_word(&ws, percent_words) ||
+			    has_word(&ws, stat_words);
+
+			if (n[SDC_CELL_TEXT] > 0 && (named_number ||
 			    (numeric >= n[SDC_CELL_TEXT] &&
 			    !last_word(&ws, dim_words))))
 				return sdc_table_cell_error(t, text_row, c, err,

@@ -226,6 +226,9 @@ demo=$BATS_TEST_DIRNAME/../../demo/patients.csv
 	fails 2 'column 1 has no name' sh -c 'echo | sdc-check -'
 	printf 'a,b\n1,\0\n' >"$BATS_TEST_TMPDIR/nul.csv"
 	fails 2 'nul.csv:2:3: NUL byte' sdc-check "$BATS_TEST_TMPDIR/nul.csv"
+	printf 'group,n,percent\na,10,12%%\nb,20,20%%\n' >"$BATS_TEST_TMPDIR/pct.csv"
+	fails 2 "pct.csv:2: column 'percent': '12%' is neither a number" \
+	    sdc-check "$BATS_TEST_TMPDIR/pct.csv"
 	printf 'region,region\nA,1\n' >"$BATS_TEST_TMPDIR/dup.csv"
 	fails 2 "dup.csv:1:.*region" sdc-check "$BATS_TEST_TMPDIR/dup.csv"
 	printf 'region,n\nA,1\nA,2\n' >"$BATS_TEST_TMPDIR/rep.csv"
