@@ -23,6 +23,7 @@
 
 #include "hash.h"
 #include "release.h"
+#include "sort.h"
 
 #define LATTICE_DIMS 8
 #define EPS 1e-6
@@ -174,24 +175,28 @@ var_of(struct sdc_release *rel, size_t len, int *added)
 
 	if (id < 0)
 		return -1;
-	if (*added) {
-		void *a = rel->lo, *b = rel->hi, *c = rel->first, *d = rel->pt;
-		size_t ca = rel->varcap, cb = rel->varcap, cc = rel->varcap;
-		size_t cd = rel->varcap;
+	if (*added && (size_t)id >= rel->varcap) {
+		size_t cap = rel->varcap ? 2 * rel->varcap : 64;
+		double *lo = realloc(rel->lo, cap * sizeof(*lo));
+		double *hi, *pt;
+		size_t *first;
 
-		if (grow(&a, &ca, (size_t)id + 1, sizeof(double)) != 0)
+		if (lo != NULL)
+			rel->lo = lo;
+		hi = realloc(rel->hi, cap * sizeof(*hi));
+		if (hi != NULL)
+			rel->hi = hi;
+		pt = realloc(rel->pt, cap * sizeof(*pt));
+		if (pt != NULL)
+			rel->pt = pt;
+		first = realloc(rel->first, cap * sizeof(*first));
+		if (first != NULL)
+			rel->first = first;
+		if (lo == NULL || hi == NULL || pt == NULL || first == NULL)
 			return -1;
-		rel->lo = a;
-		if (grow(&b, &cb, (size_t)id + 1, sizeof(double)) != 0)
-			return -1;
-		rel->hi = b;
-		if (grow(&c, &cc, (size_t)id + 1, sizeof(size_t)) != 0)
-			return -1;
-		rel->first = c;
-		if (grow(&d, &cd, (size_t)id + 1, sizeof(double)) != 0)
-			return -1;
-		rel->pt = d;
-		rel->varcap = ca < cb ? (ca < cc ? ca : cc) : (cb < cc ? cb : cc);
+		rel->varcap = cap;
+	}
+	if (*added) {
 		rel->lo[id] = 0;
 		rel->hi[id] = HUGE_VAL;
 		rel->first[id] = SIZE_MAX;
@@ -201,15 +206,14 @@ var_of(struct sdc_release *rel, size_t len, int *added)
 	return id;
 }
 
-static const struct sdc_table *sort_t;
-
+/* Order group columns of the table ctx by name. */
 static int
-by_name(const void *a, const void *b)
+by_name(const void *a, const void *b, void *ctx)
 {
+	const struct sdc_table *t = ctx;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	return strcmp(sort_t->name[sort_t->group[i]],
-	    sort_t->name[sort_t->group[j]]);
+	return strcmp(t->name[t->group[i]], t->name[t->group[j]]);
 }
 
 int
@@ -231,9 +235,8 @@ sdc_release_add(struct sdc_release *rel, size_t table,
 	sdc_hmap_init(&idmap);
 	for (k = 0; k < ng; k++)
 		ord[k] = k;
-	sort_t = t;	/* qsort has no context argument in C11 */
-	qsort(ord, ng, sizeof(*ord), by_name);
-	sort_t = NULL;
+	if (sdc_sort(ord, ng, sizeof(*ord), by_name, (void *)t) != 0)
+		goto nomem;
 	if ((rowloc = malloc((t->nrow + 1) * sizeof(*rowloc))) == NULL)
 		goto nomem;
 
