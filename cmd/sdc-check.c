@@ -114,9 +114,15 @@ by_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Add path to the list; a directory adds every file under it, sorted. */
+/*
+ * Add path to the list; a directory adds every file under it, sorted.
+ * Nesting deeper than EXPAND_DEPTH (a symbolic link looping back, say)
+ * is an error, not endless recursion.
+ */
+#define EXPAND_DEPTH 64
 static void
-expand(const struct sdc_cli *cli, struct strs *l, const char *path)
+expand(const struct sdc_cli *cli, struct strs *l, const char *path,
+    int depth)
 {
 	struct sdc_err err;
 	struct stat st;
@@ -129,6 +135,11 @@ expand(const struct sdc_cli *cli, struct strs *l, const char *path)
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		push(cli, l, path);	/* errors are reported on reading */
 		return;
+	}
+	if (depth > EXPAND_DEPTH) {
+		sdc_err_set(&err, SDC_ELIMIT, path, 0, 0, "directories nested "
+		    "more than %d deep (a link loop?)", EXPAND_DEPTH);
+		sdc_cli_fail(cli, &err);
 	}
 	if ((d = opendir(path)) == NULL) {
 		sdc_err_set(&err, SDC_EIO, path, 0, 0, "cannot open directory");
@@ -154,7 +165,7 @@ expand(const struct sdc_cli *cli, struct strs *l, const char *path)
 	if (sub.n > 0)
 		qsort(sub.v, sub.n, sizeof(*sub.v), by_str);
 	for (i = 0; i < sub.n; i++) {
-		expand(cli, l, sub.v[i]);
+		expand(cli, l, sub.v[i], depth + 1);
 		free(sub.v[i]);
 	}
 	free(sub.v);
@@ -379,9 +390,9 @@ main(int argc, char **argv)
 		sdc_cli_usage(&cli, "no files to check");
 	settle(&cli, &a, &o);
 	for (i_arg = optind; i_arg < argc; i_arg++)
-		expand(&cli, &files, argv[i_arg]);
+		expand(&cli, &files, argv[i_arg], 0);
 	for (i = 0; i < a.history.n; i++)
-		expand(&cli, &hist, a.history.v[i]);
+		expand(&cli, &hist, a.history.v[i], 0);
 	if (files.n == 0) {
 		sdc_err_set(&err, SDC_EUSAGE, argv[optind], 0, 0,
 		    "no files to check");

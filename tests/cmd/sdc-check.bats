@@ -152,6 +152,9 @@ demo=$BATS_TEST_DIRNAME/../../demo/patients.csv
 	[[ "$output" == *"verdict: disclosive: 2 findings in 1 of 2 files"* ]]
 	mkdir "$BATS_TEST_TMPDIR/none"
 	fails 2 'none: no files to check' sdc-check "$BATS_TEST_TMPDIR/none"
+	mkdir "$BATS_TEST_TMPDIR/loop"
+	ln -s .. "$BATS_TEST_TMPDIR/loop/up"
+	fails 2 'nested more than 64 deep' sdc-check "$BATS_TEST_TMPDIR/loop"
 }
 
 @test "safe releases from the real pipeline pass with no finding" {
