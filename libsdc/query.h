@@ -328,6 +328,138 @@ struct sdc_qnode *sdc_query_node(struct sdc_query *q, enum sdc_qkind kind,
  * ehrQL-like message at line:col of file.  Structurally equal nodes are
  * the same node (hash-consed), so a frame written twice is one frame.
  * Declared below this line by the checker's implementation.
+ *
+ * Builders take builder-made nodes only (not raw sdc_query_node ones).
+ * They add these guarantees to the invariants above:
+ *  - every frame node (TABLE, WHERE, EXCEPT, SORT, PICK) has table set
+ *    to the index of the source table it selects rows from, also when
+ *    it is patient-level (a patient table, a PICK);
+ *  - IN sets are sorted ascending by sdc_qval_cmp, without duplicates;
+ *  - MAP keys are distinct;
+ *  - no node is more than SDC_QUERY_HEIGHT_MAX levels above a leaf, so
+ *    a recursive walk needs at most that many frames;
+ *  - AGG EXISTS and COUNT accept a patient-level frame too (a patient
+ *    table or a PICK: 0 or 1 row), as ehrQL does (p.exists_for_patient());
+ *  - ehrQL's domain rule is enforced, which is stricter than "the same
+ *    root table": two event-level series combine only when they come
+ *    from the same filtered frame (sorts do not count), and a WHERE,
+ *    EXCEPT or SORT condition/key comes from the frame or one of its
+ *    unfiltered ancestors.
+ * Literal strings handed to a builder are copied into q.
  */
+#define SDC_QUERY_HEIGHT_MAX 1000
+
+/* Where a node comes from, for messages and node->line/col. */
+struct sdc_qloc {
+	const char *file;	/* may be NULL */
+	unsigned line, col;
+};
+
+/* SDC_Q_TABLE for schema table t (patient- or event-level). */
+struct sdc_qnode *sdc_query_select(struct sdc_query *q,
+    const struct sdc_schema_table *t, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* Column name of frame; marks it used (and picked under a PICK). */
+struct sdc_qnode *sdc_query_column(struct sdc_query *q,
+    struct sdc_qnode *frame, const char *name, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* A literal of type (system for CODE); v may be NULL-valued. */
+struct sdc_qnode *sdc_query_value(struct sdc_query *q,
+    enum sdc_schema_type type, enum sdc_code_system system,
+    const struct sdc_qval *v, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* UNARY op of a, BINARY op of a and b (see enum sdc_qop for types). */
+struct sdc_qnode *sdc_query_unary(struct sdc_query *q, enum sdc_qop op,
+    struct sdc_qnode *a, const struct sdc_qloc *loc, struct sdc_err *err);
+struct sdc_qnode *sdc_query_binary(struct sdc_query *q, enum sdc_qop op,
+    struct sdc_qnode *a, struct sdc_qnode *b, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* WHERE or EXCEPT (kind) of an event frame by a BOOL series. */
+struct sdc_qnode *sdc_query_filter(struct sdc_query *q, enum sdc_qkind kind,
+    struct sdc_qnode *frame, struct sdc_qnode *cond,
+    const struct sdc_qloc *loc, struct sdc_err *err);
+
+/* SORT of an event frame by key (one key; chain for more). */
+struct sdc_qnode *sdc_query_sort(struct sdc_query *q, struct sdc_qnode *frame,
+    struct sdc_qnode *key, const struct sdc_qloc *loc, struct sdc_err *err);
+
+/* PICK (op SDC_QOP_FIRST or SDC_QOP_LAST) of a sorted event frame. */
+struct sdc_qnode *sdc_query_pick(struct sdc_query *q, enum sdc_qop op,
+    struct sdc_qnode *frame, const struct sdc_qloc *loc, struct sdc_err *err);
+
+/* AGG op of src; gap (days) for SDC_QOP_AGG_COUNT_EPISODES only. */
+struct sdc_qnode *sdc_query_aggregate(struct sdc_query *q, enum sdc_qop op,
+    struct sdc_qnode *src, int64_t gap, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* IN: a in the n non-NULL values (a's type; copied, sorted, deduped). */
+struct sdc_qnode *sdc_query_in(struct sdc_query *q, struct sdc_qnode *a,
+    const struct sdc_qval *vals, size_t n, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* IN_SERIES: patient-level a in the values of event-level b. */
+struct sdc_qnode *sdc_query_in_series(struct sdc_query *q,
+    struct sdc_qnode *a, struct sdc_qnode *b, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/*
+ * MAP: a looked up in the n distinct keys (a's type); result map[i] of
+ * type (system for CODE), dflt (NULL: none) of that type otherwise.
+ * keys and map are copied.
+ */
+struct sdc_qnode *sdc_query_map(struct sdc_query *q, struct sdc_qnode *a,
+    const struct sdc_qval *keys, const struct sdc_qval *map, size_t n,
+    enum sdc_schema_type type, enum sdc_code_system system,
+    struct sdc_qnode *dflt, const struct sdc_qloc *loc, struct sdc_err *err);
+
+/* CASE of kids (cond, value pairs, then an optional otherwise). */
+struct sdc_qnode *sdc_query_case(struct sdc_query *q,
+    struct sdc_qnode *const *kids, size_t n, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/* EXTREMUM op (SDC_QOP_MAX, SDC_QOP_MIN) of n >= 1 series. */
+struct sdc_qnode *sdc_query_extremum(struct sdc_query *q, enum sdc_qop op,
+    struct sdc_qnode *const *kids, size_t n, const struct sdc_qloc *loc,
+    struct sdc_err *err);
+
+/*
+ * Set q->population to the patient-level BOOL series pop, after ehrQL's
+ * check (ehrql/query_model/population_validation.py): a population
+ * that is TRUE for a patient with no row in any table is refused.
+ * Marks the tables it reads as mentioned_by_population.
+ */
+int sdc_query_set_population(struct sdc_query *q, struct sdc_qnode *pop,
+    const struct sdc_qloc *loc, struct sdc_err *err);
+
+/*
+ * Called once q->population and q->vars are final: q->tables keeps only
+ * the tables they read (in first-use order; node->table indexes are
+ * renumbered), and used, picked and mentioned_by_population are
+ * recomputed from what they reach, so nothing left unused by the
+ * dataset (an unused import, a helper variable) counts.
+ */
+int sdc_query_finish(struct sdc_query *q, struct sdc_err *err);
+
+/*
+ * Write node as an S-expression into buf (NUL-terminated within size;
+ * buf may be NULL when size is 0); returns the full length, as
+ * snprintf does.  For tests and debugging.  Shape:
+ *   (table NAME) (where F C) (except F C) (sort F K) (first F) (last F)
+ *   (col F NAME)  (COL's table is the frame's) (TYPE VALUE) e.g. (int 3) (date 2020-01-01) (str "x")
+ *   (null TYPE) (OP A [B]) e.g. (add A B) (not A)
+ *   (in A (V...)) (in-series A B) (map A ((K V)...) [D])
+ *   (case C V ... [O]) (max A...) (min A...) (agg-OP A [gap])
+ */
+size_t sdc_query_dump(const struct sdc_query *q, const struct sdc_qnode *node,
+    char *buf, size_t size);
+
+/* Type name as ehrQL's messages write it: "int", "datetime.date",
+ * "SNOMEDCTCode", "ICD10MultiCodeString" ... */
+const char *sdc_query_type_name(enum sdc_schema_type type,
+    enum sdc_code_system system);
 
 #endif

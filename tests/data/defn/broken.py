@@ -1,0 +1,3 @@
+from ehrql import days
+
+gap = days(1) + 1

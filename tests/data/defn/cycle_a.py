@@ -1,0 +1,2 @@
+from cycle_b import *
+x = 1

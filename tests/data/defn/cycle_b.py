@@ -1,0 +1,2 @@
+from cycle_a import *
+y = 2
