@@ -62,6 +62,7 @@ bench: all
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/count
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/suppress
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/check
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/extract
 
 lint-man:
 	scripts/lint-man
