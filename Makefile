@@ -19,9 +19,9 @@ OPT ?= -O2 -g
 SAN ?=
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DSDC_VERSION='"$(VERSION)"' \
 	-I.
-CFLAGS += $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS += $(OPT) $(WARN) $(SAN) -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz) -lm
-LDFLAGS += $(SAN)
+LDFLAGS += $(SAN) -pthread
 
 LIB_SRC = $(wildcard libsdc/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
