@@ -1,0 +1,212 @@
+/*
+ * sdc-extract - run an ehrQL dataset definition over EHR tables held as
+ * CSV files and write the patient-level dataset.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "libsdc/defn.h"
+#include "libsdc/engine.h"
+
+static const char usage[] =
+"usage: sdc-extract --tables dir [--sort] [--tmpdir dir]\n"
+"                   [--progress | --no-progress] [-o file] definition\n"
+"                   [-- --name value ...]\n";
+
+static const char help[] =
+"  definition              the dataset definition (ehrQL syntax)\n"
+"      --tables DIR        the tables: DIR/<table>.csv or .csv.gz, sorted\n"
+"                          by patient_id (alias --dummy-tables)\n"
+"      --sort              sort unsorted tables first (external merge\n"
+"                          sort) instead of refusing them\n"
+"      --tmpdir DIR        where --sort keeps its runs (default $TMPDIR\n"
+"                          or /tmp)\n"
+"      --progress          patients done and rate on stderr (default\n"
+"                          when stderr is a terminal)\n"
+"      --no-progress       no progress report\n"
+"  -o, --output FILE       write FILE atomically (gzip if FILE ends .gz)\n"
+"  -- --NAME VALUE ...     parameters for get_parameter(NAME)\n"
+"  -h, --help              show this help\n"
+"  -V, --version           show the version\n";
+
+enum { OPT_TABLES = 256, OPT_SORT, OPT_TMPDIR, OPT_PROGRESS,
+    OPT_NO_PROGRESS };
+
+static const struct option longopts[] = {
+	{ "tables", required_argument, NULL, OPT_TABLES },
+	{ "dummy-tables", required_argument, NULL, OPT_TABLES },
+	{ "sort", no_argument, NULL, OPT_SORT },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct args {
+	struct sdc_engine_opts engine;
+	struct sdc_defn_opts defn;
+	const char **names, **values;	/* parameters, after "--" */
+	int progress;			/* -1: when stderr is a terminal */
+	const char *output, *definition;
+};
+
+/* Progress on stderr: patients read and the rate, on one updated line. */
+struct progress {
+	struct timespec start;
+};
+
+static double
+elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+report(void *ctx, uint64_t patients, int done)
+{
+	struct progress *p = ctx;
+	double s = elapsed(&p->start);
+
+	fprintf(stderr, "\rsdc-extract: %llu patients, %.0f/s%s",
+	    (unsigned long long)patients, s > 0 ? (double)patients / s : 0.0,
+	    done ? "\n" : "");
+}
+
+/*
+ * The parameters after "--": "--name value" or "--name=value" pairs.
+ * They are taken out before getopt sees argv, so that getopt's
+ * reordering cannot mix them with the options.
+ */
+static void
+parse_params(const struct sdc_cli *cli, struct args *a, int argc,
+    char **argv)
+{
+	size_t n = 0;
+	int i;
+	char *eq;
+
+	a->names = calloc((size_t)argc + 1, sizeof(*a->names));
+	a->values = calloc((size_t)argc + 1, sizeof(*a->values));
+	if (a->names == NULL || a->values == NULL) {
+		struct sdc_err err;
+
+		sdc_err_nomem(&err);
+		sdc_cli_fail(cli, &err);
+	}
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0' ||
+		    argv[i][2] == '=')
+			sdc_cli_usage(cli, "parameter '%s': expected --NAME "
+			    "VALUE", argv[i]);
+		a->names[n] = argv[i] + 2;
+		if ((eq = strchr(argv[i], '=')) != NULL) {
+			*eq = '\0';
+			a->values[n] = eq + 1;
+		} else if (i + 1 < argc) {
+			a->values[n] = argv[++i];
+		} else {
+			sdc_cli_usage(cli, "parameter '%s' has no value",
+			    argv[i]);
+		}
+		n++;
+	}
+	a->defn.nparams = n;
+	a->defn.param_names = a->names;
+	a->defn.param_values = a->values;
+}
+
+static void
+parse_args(const struct sdc_cli *cli, struct args *a, int argc, char **argv)
+{
+	int ch, i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	parse_params(cli, a, i < argc ? argc - i - 1 : 0, argv + i + 1);
+	argc = i;
+	a->progress = -1;
+	while ((ch = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_TABLES:
+			a->engine.tables_dir = optarg;
+			break;
+		case OPT_SORT:
+			a->engine.sort = 1;
+			break;
+		case OPT_TMPDIR:
+			a->engine.tmpdir = optarg;
+			break;
+		case OPT_PROGRESS:
+			a->progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			a->progress = 0;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'h':
+			sdc_cli_help(cli);
+		case 'V':
+			sdc_cli_version(cli);
+		default:
+			sdc_cli_usage(cli, NULL);
+		}
+	}
+	if (optind != argc - 1)
+		sdc_cli_usage(cli, optind == argc ? "no definition given" :
+		    "one definition at a time");
+	a->definition = argv[optind];
+	if (a->engine.tables_dir == NULL)
+		sdc_cli_usage(cli, "--tables DIR is required");
+	if (a->engine.tmpdir == NULL && (a->engine.tmpdir =
+	    getenv("TMPDIR")) == NULL)
+		a->engine.tmpdir = "/tmp";
+	if (a->progress < 0)
+		a->progress = isatty(STDERR_FILENO);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sdc_cli cli;
+	struct args a;
+	struct progress prog;
+	struct sdc_query *q;
+	struct sdc_output *out;
+	struct sdc_err err;
+
+	sdc_cli_init(&cli, "sdc-extract", usage, help);
+	memset(&a, 0, sizeof(a));
+	sdc_err_clear(&err);
+	parse_args(&cli, &a, argc, argv);
+	if ((q = sdc_query_new(&err)) == NULL ||
+	    sdc_defn_load(q, a.definition, &a.defn, &err) != 0)
+		sdc_cli_fail(&cli, &err);
+	if (a.progress) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
+		a.engine.progress = report;
+		a.engine.progress_ctx = &prog;
+	}
+	out = sdc_cli_open_output(&cli, a.output);
+	if (sdc_engine_write_csv(q, &a.engine, out, &err) != 0)
+		sdc_cli_abort(&cli, out, &err);
+	sdc_cli_commit(&cli, out);
+	sdc_query_free(q);
+	free(a.names);
+	free(a.values);
+	return SDC_EXIT_OK;
+}
