@@ -312,7 +312,7 @@ vset_find(const struct vset *s, enum sdc_schema_type t,
 static int
 rt_err(struct eng_eval *x, const struct sdc_qnode *nd, const char *what)
 {
-	return sdc_err_set(x->err, SDC_EDATA, NULL, nd->line, nd->col,
+	return sdc_err_set(x->err, SDC_EDATA, nd->file, nd->line, nd->col,
 	    "%s (patient_id %lld)", what, (long long)x->pid);
 }
 
@@ -409,7 +409,7 @@ op_unary(struct eng_eval *x, const struct sdc_qnode *nd,
 		out->u.d = sdc_date_first_of_year(a->u.d);
 		return 0;
 	default:
-		return sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: unknown unary operation %d", (int)nd->op);
 	}
 }
@@ -581,7 +581,7 @@ op_binary(struct eng_eval *x, const struct sdc_qnode *nd,
 		    b->u.s.len);
 		return 0;
 	default:
-		return sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: unknown binary operation %d", (int)nd->op);
 	}
 }
@@ -648,7 +648,7 @@ apply(struct eng_eval *x, const struct sdc_qnode *nd,
 		}
 		return 0;
 	default:
-		return sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: node kind %d is not element-wise", (int)nd->kind);
 	}
 }
@@ -1216,7 +1216,7 @@ ev_agg(struct eng_eval *x, const struct sdc_qnode *nd, struct nval *r)
 		return 0;
 	}
 	default:
-		return sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: unknown aggregation %d", (int)nd->op);
 	}
 }
@@ -1232,7 +1232,7 @@ ev_in_series(struct eng_eval *x, const struct sdc_qnode *nd, struct nval *r)
 	if ((a = ev(x, nd->kid[0])) == NULL || (s = ev(x, k)) == NULL)
 		return -1;
 	if (x->info[nd->kid[0]->id].ev)
-		return sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: is_in(series) of an event-level series");
 	if (a->pv.null) {
 		r->pv.null = 1;
@@ -1326,7 +1326,7 @@ ev(struct eng_eval *x, const struct sdc_qnode *nd)
 		rc = ev_agg(x, nd, r);
 		break;
 	default:
-		sdc_err_set(x->err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: unknown node kind %d", (int)nd->kind);
 		return NULL;
 	}
@@ -1347,7 +1347,7 @@ collect(struct eng_eval *x, const struct sdc_qnode *nd, struct sdc_err *err)
 		return sdc_err_set(err, SDC_EUSAGE, NULL, 0, 0,
 		    "engine: missing node in the query");
 	if (nd->id >= x->nnodes)
-		return sdc_err_set(err, SDC_EUSAGE, NULL, nd->line, nd->col,
+		return sdc_err_set(err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: node id %u out of range", nd->id);
 	if (x->node[nd->id] != NULL)
 		return 0;

@@ -571,6 +571,7 @@ intern(struct sdc_query *q, const struct sdc_qnode *p,
 	n->nvals = p->nvals;
 	n->vals = vals;
 	n->map = map;
+	n->file = loc ? loc->file : NULL;
 	n->line = loc ? loc->line : 0;
 	n->col = loc ? loc->col : 0;
 	if (n->id >= m->capmeta) {

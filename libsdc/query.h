@@ -108,10 +108,11 @@ enum sdc_qkind {
 			   UNARY NOT of IN. */
 	SDC_Q_IN_SERIES,/* kid[0] (patient-level) in the values of kid[1]
 			   (event-level) for this patient, as ehrQL's
-			   In(series, Series): TRUE when some defined
-			   non-NULL value of kid[1] equals it, else NULL
-			   when kid[0] is NULL and kid[1] has defined
-			   rows, else FALSE. */
+			   In(series, Series): NULL when kid[0] is NULL
+			   (whatever kid[1] holds, as ehrQL's spec
+			   test_containment has it), else TRUE when some
+			   defined non-NULL value of kid[1] equals it, else
+			   FALSE. */
 	SDC_Q_MAP,	/* map_values / to_category: kid[0] looked up in
 			   keys vals[0..nvals-1] (same type as kid[0]), the
 			   result is map[i] (node->type; may be NULL
@@ -226,8 +227,11 @@ struct sdc_qnode {
 					   when column c is read from a PICK
 					   of this frame (so tables have at
 					   most 64 columns) */
-	unsigned line, col;		/* where in the definition (1-based;
-					   0 unknown), for run-time errors */
+	const char *file;		/* the definition or module file it
+					   was written in (owned by the query;
+					   NULL unknown) and where in it */
+	unsigned line, col;		/* (1-based; 0 unknown), for run-time
+					   errors */
 	unsigned id;			/* 0..q->nnodes-1, in creation order
 					   (children before parents), for
 					   the engine's per-node caches */

@@ -193,3 +193,16 @@ EOF
 	[ ! -e "$w/out.csv" ]
 	[ -z "$(ls -A "$w" | grep -v '^tables$\|^codelists$\|^def\.py$')" ]
 }
+
+@test "a run-time error names the definition's line and column and the patient" {
+	cat >"$w/rt.py" <<'PY'
+from ehrql import create_dataset, years
+from ehrql.tables.core import patients
+dataset = create_dataset()
+dataset.define_population(patients.exists_for_patient())
+dataset.x = patients.date_of_birth + years(9000)
+PY
+	fails 2 'rt\.py:5:36: date out of range .*patient_id 1' \
+	    sdc-extract --tables "$w/tables" -o "$w/out.csv" "$w/rt.py"
+	[ ! -e "$w/out.csv" ]
+}
