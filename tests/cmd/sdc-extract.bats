@@ -206,3 +206,12 @@ PY
 	    sdc-extract --tables "$w/tables" -o "$w/out.csv" "$w/rt.py"
 	[ ! -e "$w/out.csv" ]
 }
+
+@test "--progress reports patients on stderr; the default off a terminal is quiet" {
+	run --separate-stderr sdc-extract --progress --tables "$w/tables" "$w/def.py"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"sdc-extract: 6 patients, "*"/s"* ]]
+	[ "$output" = "$(cat "$d/basic.out")" ]
+	run --separate-stderr sdc-extract --tables "$w/tables" "$w/def.py"
+	[ -z "$stderr" ]
+}
