@@ -64,6 +64,15 @@ bench: all
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/check
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/extract
 
+# The example study run from scratch with sdc-run, in a copy under $(B).
+demo: all
+	rm -rf $(B)/demo
+	cp -R examples/study $(B)/demo
+	rm -rf $(B)/demo/output $(B)/demo/output-l4 $(B)/demo/metadata
+	cd $(B)/demo && PATH=$(abspath $(B)/bin):$$PATH sdc-run run_all
+	@echo
+	@echo "Release candidates: $(B)/demo/output-l4/ (logs and manifest in $(B)/demo/metadata/)"
+
 lint-man:
 	scripts/lint-man
 
@@ -82,5 +91,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check asan bench lint-man install uninstall clean
+.PHONY: all check asan bench demo lint-man install uninstall clean
 .SECONDARY:
