@@ -1,8 +1,9 @@
 /*
  * defn.c - the dataset-definition checker's interpreter core: values,
- * environments, statements, Python expressions over literals, imports
- * and sibling modules.  ehrQL's own library (series, frames, datasets,
- * codelists) is in defn_lib.c.
+ * environments, limits and error call chains, Python operators over
+ * plain values, imports and sibling modules, entry points.  Evaluation
+ * is in defn_eval.c, Python's builtins in defn_py.c, ehrQL's library in
+ * defn_series.c, defn_dates.c, defn_tables.c and defn_lib.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,17 +25,20 @@
  * Errors.  A node is reported at its operator (the '+' of a + b, the
  * '.' of a.b) except a call, which is reported where it starts.
  */
-static unsigned
-where_line(const struct sdc_node *at)
+unsigned
+defn_where_line(const struct sdc_node *at)
 {
 	return at->kind == SDC_NODE_CALL ? at->line : at->op_line;
 }
 
-static unsigned
-where_col(const struct sdc_node *at)
+unsigned
+defn_where_col(const struct sdc_node *at)
 {
 	return at->kind == SDC_NODE_CALL ? at->col : at->op_col;
 }
+
+#define where_line defn_where_line
+#define where_col defn_where_col
 
 int
 defn_fail(struct defn *d, const struct sdc_node *at, enum sdc_err_code code,
@@ -70,11 +74,65 @@ defn_bool_error(struct defn *d, const struct sdc_node *at)
 	    "use a chained comparison, such as 'a < b < c'.)");
 }
 
+/*
+ * Limits.  A statement or loop step counts one; the query's nodes and
+ * the interpreter's memory are checked at each step and allocation.
+ */
+int
+defn_step(struct defn *d, const struct sdc_node *at)
+{
+	if (++d->steps > DEFN_STEPS_MAX)
+		return defn_fail(d, at, SDC_ELIMIT, "the definition ran more "
+		    "than %ld statements and loop steps (is a loop too long?)",
+		    DEFN_STEPS_MAX);
+	if (d->q->nnodes > DEFN_NODES_MAX)
+		return defn_fail(d, at, SDC_ELIMIT, "the definition built more "
+		    "than %lu query nodes", DEFN_NODES_MAX);
+	return 0;
+}
+
+/*
+ * An error passed up through a call of what (a function, or a module
+ * being imported) made at file:at: add it to the call chain that
+ * sdc_defn_load_mem appends to the message, outermost first.
+ */
+void
+defn_add_frame(struct defn *d, const char *what, const char *file,
+    const struct sdc_node *at)
+{
+	char frame[SDC_ERR_MSG_MAX];
+	size_t n, old = strlen(d->chain), cap = sizeof(d->chain);
+
+	if (d->nframes++ >= 8) {
+		if (strncmp(d->chain, "... ", 4) != 0 && old + 5 < cap) {
+			memmove(d->chain + 4, d->chain, old + 1);
+			memcpy(d->chain, "... ", 4);
+		}
+		return;
+	}
+	n = (size_t)snprintf(frame, sizeof(frame), "%.200s:%u:%u %.100s%s",
+	    file ? file : "?", at ? where_line(at) : 0, at ? where_col(at) : 0,
+	    what, old ? " -> " : "");
+	if (n + old + 1 > cap)
+		return;
+	memmove(d->chain + n, d->chain, old + 1);
+	memcpy(d->chain, frame, n);
+}
+
 /* Memory: everything lives in the query's arena. */
 
 void *
 defn_alloc(struct defn *d, size_t n)
 {
+	if (n > DEFN_MEMORY_MAX - d->mem) {
+		d->mem = DEFN_MEMORY_MAX;
+		sdc_err_set(d->err, SDC_ELIMIT, d->file, d->cur ?
+		    where_line(d->cur) : 0, d->cur ? where_col(d->cur) : 0,
+		    "the definition needs more than %lu MiB of memory",
+		    DEFN_MEMORY_MAX >> 20);
+		return NULL;
+	}
+	d->mem += n;
 	return sdc_query_alloc(d->q, n, d->err);
 }
 
@@ -151,7 +209,7 @@ dv_int(int64_t i)
 	return v;
 }
 
-static struct dv
+struct dv
 dv_float(double f)
 {
 	struct dv v = dv_none();
@@ -169,6 +227,26 @@ dv_str(const char *p, size_t len)
 	v.k = DV_STR;
 	v.u.s.p = p;
 	v.u.s.len = len;
+	return v;
+}
+
+struct dv
+dv_date(int32_t x)
+{
+	struct dv v = dv_none();
+
+	v.k = DV_DATE;
+	v.u.d = x;
+	return v;
+}
+
+struct dv
+dv_seqval(enum dv_kind k, struct dv_seq *s)
+{
+	struct dv v = dv_none();
+
+	v.k = k;
+	v.u.seq = s;
 	return v;
 }
 
@@ -227,6 +305,7 @@ dv_type_name(const struct defn *d, const struct dv *v)
 	case DV_LIST: return "list";
 	case DV_TUPLE: return "tuple";
 	case DV_DICT: return "dict";
+	case DV_SET: return "set";
 	case DV_DURATION:
 		return v->sub == DUR_DAYS ? "days" : v->sub == DUR_WEEKS ?
 		    "weeks" : v->sub == DUR_MONTHS ? "months" : "years";
@@ -258,7 +337,8 @@ dv_truthy(struct defn *d, const struct dv *v, const struct sdc_node *at,
 	case DV_STR: *out = v->u.s.len != 0; break;
 	case DV_LIST:
 	case DV_TUPLE:
-	case DV_DICT: *out = v->u.seq->n != 0; break;
+	case DV_DICT:
+	case DV_SET: *out = v->u.seq->n != 0; break;
 	case DV_CODELIST: *out = sdc_codelist_count(v->u.cl) != 0; break;
 	case DV_SERIES:
 	case DV_WHEN:
@@ -303,6 +383,20 @@ equal(const struct dv *a, const struct dv *b, int depth)
 		return a->sub == b->sub && a->u.s.len == b->u.s.len &&
 		    memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0;
 	case DV_DATE: return a->u.d == b->u.d;
+	case DV_SET:
+		if (a->u.seq->n != b->u.seq->n)
+			return 0;
+		for (i = 0; i < a->u.seq->n; i++) {
+			size_t j;
+
+			for (j = 0; j < b->u.seq->n; j++)
+				if (equal(&a->u.seq->v[i], &b->u.seq->v[j],
+				    depth + 1))
+					break;
+			if (j == b->u.seq->n)
+				return 0;
+		}
+		return 1;
 	case DV_LIST:
 	case DV_TUPLE:
 	case DV_DICT:
@@ -340,6 +434,7 @@ dv_iter(struct defn *d, const struct dv *v, const struct sdc_node *at,
 	switch (v->k) {
 	case DV_LIST:
 	case DV_TUPLE:
+	case DV_SET:
 		*out = v->u.seq;
 		return 0;
 	case DV_DICT:
@@ -387,15 +482,15 @@ hash_name(const char *s)
 	return h;
 }
 
-static struct dv_env *
-env_new(struct defn *d, struct dv_env *parent)
+struct dv_env *
+defn_env_new(struct defn *d, struct dv_env *parent, size_t cap)
 {
 	struct dv_env *e = defn_alloc(d, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
 	e->parent = parent;
-	e->cap = 64;
+	e->cap = cap;
 	if ((e->b = defn_alloc(d, e->cap * sizeof(*e->b))) == NULL)
 		return NULL;
 	return e;
@@ -411,8 +506,8 @@ env_slot(const struct dv_env *e, const char *name)
 	return &e->b[i];
 }
 
-static const struct dv *
-env_get(const struct dv_env *e, const char *name)
+const struct dv *
+defn_env_get(const struct dv_env *e, const char *name)
 {
 	for (; e != NULL; e = e->parent) {
 		struct dv_bind *b = env_slot(e, name);
@@ -423,8 +518,8 @@ env_get(const struct dv_env *e, const char *name)
 	return NULL;
 }
 
-static int
-env_set(struct defn *d, struct dv_env *e, const char *name, struct dv v)
+int
+defn_env_set(struct defn *d, struct dv_env *e, const char *name, struct dv v)
 {
 	struct dv_bind *b = env_slot(e, name), *old;
 	size_t i, cap;
@@ -466,25 +561,47 @@ env_set(struct defn *d, struct dv_env *e, const char *name, struct dv v)
 	return 0;
 }
 
-/* Python's builtins that a definition may use without an import. */
 static int
-builtin_name(struct defn *d, const char *name, struct dv *out)
+unhashable(const struct dv *k)
 {
-	if (strcmp(name, "abs") == 0)
-		*out = dv_func(d, F_ABS, "abs", NULL);
-	else if (strcmp(name, "len") == 0)
-		*out = dv_func(d, F_LEN, "len", NULL);
-	else if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 ||
-	    strcmp(name, "str") == 0 || strcmp(name, "bool") == 0) {
-		*out = dv_none();
-		out->k = DV_TYPE;
-		out->sub = name[0] == 'i' ? SDC_TYPE_INT : name[0] == 'f' ?
-		    SDC_TYPE_FLOAT : name[0] == 's' ? SDC_TYPE_STR :
-		    SDC_TYPE_BOOL;
-		return 0;
-	} else
-		return 1;
-	return out->k == DV_FUNC ? 0 : -1;
+	return k->k == DV_SERIES || k->k == DV_FRAME || k->k == DV_LIST ||
+	    k->k == DV_DICT || k->k == DV_SET || k->k == DV_DATASET;
+}
+
+/* d[k] = v on the key, value pairs of a dict. */
+int
+defn_dict_put(struct defn *d, struct dv_seq *s, struct dv k, struct dv v,
+    const struct sdc_node *at)
+{
+	size_t i;
+
+	if (unhashable(&k))
+		return defn_fail(d, at, SDC_EPARSE, "unhashable type: '%s'",
+		    dv_type_name(d, &k));
+	for (i = 0; i < s->n; i += 2)
+		if (dv_equal(&s->v[i], &k)) {
+			s->v[i + 1] = v;
+			return 0;
+		}
+	if (dv_seq_push(d, s, k) != 0 || dv_seq_push(d, s, v) != 0)
+		return -1;
+	return 0;
+}
+
+/* s.add(v) on the items of a set. */
+int
+defn_set_add(struct defn *d, struct dv_seq *s, struct dv v,
+    const struct sdc_node *at)
+{
+	size_t i;
+
+	if (unhashable(&v))
+		return defn_fail(d, at, SDC_EPARSE, "unhashable type: '%s'",
+		    dv_type_name(d, &v));
+	for (i = 0; i < s->n; i++)
+		if (dv_equal(&s->v[i], &v))
+			return 0;
+	return dv_seq_push(d, s, v);
 }
 
 /* Literal (non-series) arithmetic, as Python does it on 64 bits. */
@@ -526,8 +643,8 @@ op_text(enum sdc_op op)
 	}
 }
 
-static int
-unsupported(struct defn *d, enum sdc_op op, const struct dv *l,
+int
+defn_unsupported(struct defn *d, enum sdc_op op, const struct dv *l,
     const struct dv *r, const struct sdc_node *at)
 {
 	if (op >= SDC_OP_LT && op <= SDC_OP_GE)
@@ -579,6 +696,85 @@ seq_concat(struct defn *d, const struct dv *l, const struct dv *r,
 			return -1;
 	*out = *l;
 	out->u.seq = s;
+	return 0;
+}
+
+/*
+ * codelist + codelist (or list): ehrQL's codelists are lists of code
+ * strings, so the sum is a list of them.
+ */
+static int
+codelist_concat(struct defn *d, const struct dv *l, const struct dv *r,
+    const struct sdc_node *at, struct dv *out)
+{
+	struct dv_seq *a, *b;
+	struct dv x, y;
+
+	if ((l->k == DV_CODELIST && sdc_codelist_has_categories(l->u.cl)) ||
+	    (r->k == DV_CODELIST && sdc_codelist_has_categories(r->u.cl)))
+		return defn_fail(d, at, SDC_EPARSE, "unsupported operand "
+		    "type(s) for +: a codelist with categories is a dict");
+	if (dv_iter(d, l, at, &a) != 0 || dv_iter(d, r, at, &b) != 0)
+		return -1;
+	x = dv_seqval(DV_LIST, a);
+	y = dv_seqval(DV_LIST, b);
+	return seq_concat(d, &x, &y, out);
+}
+
+/* s * n for a str, list or tuple. */
+static int
+repeat(struct defn *d, const struct dv *s, int64_t n, struct dv *out)
+{
+	size_t len = s->k == DV_STR ? s->u.s.len : s->u.seq->n, i, j;
+	struct dv_seq *q;
+	char *p;
+
+	if (n < 0)
+		n = 0;
+	if (len > 0 && (uint64_t)n > DEFN_MEMORY_MAX / len) {
+		defn_alloc(d, DEFN_MEMORY_MAX);
+		return -1;
+	}
+	if (s->k == DV_STR) {
+		if ((p = defn_alloc(d, len * (size_t)n + 1)) == NULL)
+			return -1;
+		for (i = 0; i < (size_t)n; i++)
+			memcpy(p + i * len, s->u.s.p, len);
+		*out = dv_str(p, len * (size_t)n);
+		return 0;
+	}
+	if ((q = dv_seq_new(d, len * (size_t)n)) == NULL)
+		return -1;
+	for (i = 0; i < (size_t)n; i++)
+		for (j = 0; j < len; j++)
+			if (dv_seq_push(d, q, s->u.seq->v[j]) != 0)
+				return -1;
+	*out = dv_seqval(s->k, q);
+	return 0;
+}
+
+static int
+set_op(struct defn *d, enum sdc_op op, const struct dv *l, const struct dv *r,
+    const struct sdc_node *at, struct dv *out)
+{
+	struct dv_seq *q = dv_seq_new(d, l->u.seq->n + r->u.seq->n);
+	size_t i, j;
+	int in;
+
+	if (q == NULL)
+		return -1;
+	for (i = 0; i < l->u.seq->n; i++) {
+		for (j = 0, in = 0; j < r->u.seq->n && !in; j++)
+			in = dv_equal(&l->u.seq->v[i], &r->u.seq->v[j]);
+		if ((op == SDC_OP_BITAND) == in || op == SDC_OP_BITOR)
+			if (dv_seq_push(d, q, l->u.seq->v[i]) != 0)
+				return -1;
+	}
+	if (op == SDC_OP_BITOR)
+		for (i = 0; i < r->u.seq->n; i++)
+			if (defn_set_add(d, q, r->u.seq->v[i], at) != 0)
+				return -1;
+	*out = dv_seqval(DV_SET, q);
 	return 0;
 }
 
@@ -660,7 +856,7 @@ literal_binop(struct defn *d, enum sdc_op op, const struct dv *l,
 		default:
 			break;
 		}
-		return unsupported(d, op, l, r, at);
+		return defn_unsupported(d, op, l, r, at);
 	}
 	if (op == SDC_OP_ADD && l->k == DV_STR && r->k == DV_STR) {
 		if ((p = defn_alloc(d, l->u.s.len + r->u.s.len + 1)) == NULL)
@@ -673,12 +869,32 @@ literal_binop(struct defn *d, enum sdc_op op, const struct dv *l,
 	if (op == SDC_OP_ADD && l->k == r->k && (l->k == DV_LIST ||
 	    l->k == DV_TUPLE))
 		return seq_concat(d, l, r, out);
-	return unsupported(d, op, l, r, at);
+	if (op == SDC_OP_ADD && (l->k == DV_CODELIST || r->k == DV_CODELIST) &&
+	    (l->k == DV_CODELIST || l->k == DV_LIST || l->k == DV_TUPLE) &&
+	    (r->k == DV_CODELIST || r->k == DV_LIST || r->k == DV_TUPLE))
+		return codelist_concat(d, l, r, at, out);
+	if (op == SDC_OP_MUL && ((l->k == DV_INT && (r->k == DV_STR ||
+	    r->k == DV_LIST || r->k == DV_TUPLE)) || (r->k == DV_INT &&
+	    (l->k == DV_STR || l->k == DV_LIST || l->k == DV_TUPLE))))
+		return l->k == DV_INT ? repeat(d, r, l->u.i, out) :
+		    repeat(d, l, r->u.i, out);
+	if ((op == SDC_OP_BITOR || op == SDC_OP_BITAND || op == SDC_OP_SUB) &&
+	    l->k == DV_SET && r->k == DV_SET)
+		return set_op(d, op, l, r, at, out);
+	return defn_unsupported(d, op, l, r, at);
 }
 
 /* Python's ordering of two non-series values: -1, 0, 1; 2: unordered. */
+static int literal_order(const struct dv *a, const struct dv *b, int depth);
+
+int
+defn_literal_order(const struct dv *a, const struct dv *b)
+{
+	return literal_order(a, b, 0);
+}
+
 static int
-literal_order(const struct dv *a, const struct dv *b)
+literal_order(const struct dv *a, const struct dv *b, int depth)
 {
 	double fa = 0, fb = 0;
 	int64_t ia = 0, ib = 0;
@@ -702,44 +918,19 @@ literal_order(const struct dv *a, const struct dv *b)
 	}
 	if (a->k == DV_DATE && b->k == DV_DATE)
 		return (a->u.d > b->u.d) - (a->u.d < b->u.d);
+	if (a->k == b->k && (a->k == DV_LIST || a->k == DV_TUPLE) &&
+	    depth < SDC_AST_HEIGHT_MAX) {
+		/* lexicographic, as Python compares sequences */
+		for (n = 0; n < a->u.seq->n && n < b->u.seq->n; n++) {
+			if (dv_equal(&a->u.seq->v[n], &b->u.seq->v[n]))
+				continue;
+			return literal_order(&a->u.seq->v[n], &b->u.seq->v[n],
+			    depth + 1);
+		}
+		return (a->u.seq->n > b->u.seq->n) - (a->u.seq->n < b->u.seq->n);
+	}
 	return 2;
 }
-
-static int
-contains(struct defn *d, const struct dv *hay, const struct dv *needle,
-    const struct sdc_node *at, int *out)
-{
-	struct dv_seq *s;
-	size_t i;
-
-	if (hay->k == DV_STR) {
-		if (needle->k != DV_STR)
-			return defn_fail(d, at, SDC_EPARSE, "'in <string>' "
-			    "requires string as left operand, not %s",
-			    dv_type_name(d, needle));
-		*out = 0;
-		for (i = 0; i + needle->u.s.len <= hay->u.s.len; i++)
-			if (memcmp(hay->u.s.p + i, needle->u.s.p,
-			    needle->u.s.len) == 0) {
-				*out = 1;
-				break;
-			}
-		return 0;
-	}
-	if (needle->k == DV_SERIES)
-		return defn_fail(d, at, SDC_EPARSE, "use series.is_in(...) "
-		    "instead of 'in' with an ehrQL series");
-	if (dv_iter(d, hay, at, &s) != 0)
-		return -1;
-	*out = 0;
-	for (i = 0; i < s->n; i++)
-		if (dv_equal(&s->v[i], needle)) {
-			*out = 1;
-			break;
-		}
-	return 0;
-}
-
 static int
 is_static_series_op(const struct dv *l, const struct dv *r)
 {
@@ -767,9 +958,9 @@ defn_binop(struct defn *d, enum sdc_op op, const struct dv *l,
 	case SDC_OP_LE:
 	case SDC_OP_GT:
 	case SDC_OP_GE:
-		c = literal_order(l, r);
+		c = defn_literal_order(l, r);
 		if (c == 2)
-			return unsupported(d, op, l, r, at);
+			return defn_unsupported(d, op, l, r, at);
 		*out = dv_bool(c == 3 ? 0 : op == SDC_OP_LT ? c < 0 :
 		    op == SDC_OP_LE ? c <= 0 : op == SDC_OP_GT ? c > 0 :
 		    c >= 0);
@@ -779,479 +970,7 @@ defn_binop(struct defn *d, enum sdc_op op, const struct dv *l,
 	}
 }
 
-/* Evaluation of expressions. */
 
-static int ev(struct defn *d, const struct sdc_node *n, struct dv *out);
-
-static int
-ev_seq(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	struct dv_seq *s = dv_seq_new(d, n->n), *items;
-	struct dv v;
-	size_t i, j;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < n->n; i++) {
-		if (n->kid[i]->kind == SDC_NODE_STAR) {
-			if (ev(d, n->kid[i]->kid[0], &v) != 0 ||
-			    dv_iter(d, &v, n->kid[i], &items) != 0)
-				return -1;
-			for (j = 0; j < items->n; j++)
-				if (dv_seq_push(d, s, items->v[j]) != 0)
-					return -1;
-			continue;
-		}
-		if (ev(d, n->kid[i], &v) != 0 || dv_seq_push(d, s, v) != 0)
-			return -1;
-	}
-	*out = dv_none();
-	out->k = n->kind == SDC_NODE_TUPLE ? DV_TUPLE : DV_LIST;
-	out->u.seq = s;
-	return 0;
-}
-
-static int
-dict_put(struct defn *d, struct dv_seq *s, struct dv k, struct dv v,
-    const struct sdc_node *at)
-{
-	size_t i;
-
-	if (k.k == DV_SERIES || k.k == DV_FRAME || k.k == DV_LIST ||
-	    k.k == DV_DICT)
-		return defn_fail(d, at, SDC_EPARSE, "unhashable type: '%s'",
-		    dv_type_name(d, &k));
-	for (i = 0; i < s->n; i += 2)
-		if (dv_equal(&s->v[i], &k)) {
-			s->v[i + 1] = v;
-			return 0;
-		}
-	if (dv_seq_push(d, s, k) != 0 || dv_seq_push(d, s, v) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-ev_dict(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	struct dv_seq *s = dv_seq_new(d, 2 * n->n);
-	struct dv k, v;
-	size_t i, j;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < n->n; i++) {
-		const struct sdc_node *p = n->kid[i];
-
-		if (p->kind == SDC_NODE_DSTAR) {
-			if (ev(d, p->kid[0], &v) != 0)
-				return -1;
-			if (v.k != DV_DICT)
-				return defn_fail(d, p, SDC_EPARSE, "'%s' object "
-				    "is not a mapping", dv_type_name(d, &v));
-			for (j = 0; j < v.u.seq->n; j += 2)
-				if (dict_put(d, s, v.u.seq->v[j],
-				    v.u.seq->v[j + 1], p) != 0)
-					return -1;
-			continue;
-		}
-		if (ev(d, p->kid[0], &k) != 0 || ev(d, p->kid[1], &v) != 0 ||
-		    dict_put(d, s, k, v, p->kid[0]) != 0)
-			return -1;
-	}
-	*out = dv_none();
-	out->k = DV_DICT;
-	out->u.seq = s;
-	return 0;
-}
-
-static int
-ev_call(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	const struct sdc_node *fnode = n->kid[0];
-	struct dv f, v;
-	struct dv_argv a;
-	struct dv_seq *items;
-	size_t i, j, np = 0, nk = 0, cap;
-
-	if (ev(d, fnode, &f) != 0)
-		return -1;
-	cap = n->n;
-	memset(&a, 0, sizeof(a));
-	a.v = defn_alloc(d, (cap + 1) * sizeof(*a.v));
-	a.at = defn_alloc(d, (cap + 1) * sizeof(*a.at));
-	a.kw = defn_alloc(d, (cap + 1) * sizeof(*a.kw));
-	a.kwname = defn_alloc(d, (cap + 1) * sizeof(*a.kwname));
-	a.kwat = defn_alloc(d, (cap + 1) * sizeof(*a.kwat));
-	if (!a.v || !a.at || !a.kw || !a.kwname || !a.kwat)
-		return -1;
-	for (i = 1; i < n->n; i++) {
-		const struct sdc_node *k = n->kid[i];
-
-		if (k->kind == SDC_NODE_KEYWORD) {
-			if (ev(d, k->kid[0], &a.kw[nk]) != 0)
-				return -1;
-			a.kwname[nk] = k->name;
-			a.kwat[nk++] = k->kid[0];
-		} else if (k->kind == SDC_NODE_STAR) {
-			if (ev(d, k->kid[0], &v) != 0 ||
-			    dv_iter(d, &v, k, &items) != 0)
-				return -1;
-			if (items->n > 0) {
-				struct dv *nv = defn_alloc(d, (cap + items->n) *
-				    sizeof(*nv));
-				const struct sdc_node **na = defn_alloc(d,
-				    (cap + items->n) * sizeof(*na));
-
-				if (nv == NULL || na == NULL)
-					return -1;
-				memcpy(nv, a.v, np * sizeof(*nv));
-				memcpy(na, a.at, np * sizeof(*na));
-				a.v = nv;
-				a.at = na;
-				cap += items->n;
-			}
-			for (j = 0; j < items->n; j++) {
-				a.v[np] = items->v[j];
-				a.at[np++] = k;
-			}
-		} else if (k->kind == SDC_NODE_DSTAR) {
-			return defn_fail(d, k, SDC_EPARSE, "**kwargs in calls "
-			    "are not supported yet");
-		} else {
-			if (ev(d, k, &a.v[np]) != 0)
-				return -1;
-			a.at[np++] = k;
-		}
-	}
-	a.n = np;
-	a.nkw = nk;
-	if (f.k == DV_FUNC)
-		return defn_call_builtin(d, f.u.fn, &a, fnode, out);
-	if (f.k == DV_TYPE)
-		return defn_fail(d, fnode, SDC_EPARSE, "calling %s() is not "
-		    "supported in dataset definitions yet",
-		    sdc_schema_type_name((enum sdc_schema_type)f.sub));
-	if (f.k == DV_SERIES && fnode->kind == SDC_NODE_ATTR)
-		return defn_fail(d, fnode, SDC_EPARSE, "'%s' object is not "
-		    "callable: `%s` is a property, use it without ()",
-		    dv_type_name(d, &f), fnode->name);
-	return defn_fail(d, fnode, SDC_EPARSE, "'%s' object is not callable",
-	    dv_type_name(d, &f));
-}
-
-static int
-ev_subscript(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	struct dv o, k;
-	size_t i;
-	int64_t idx;
-
-	if (ev(d, n->kid[0], &o) != 0)
-		return -1;
-	if (n->kid[1]->kind == SDC_NODE_SLICE)
-		return defn_fail(d, n, SDC_EPARSE, "slices are not supported "
-		    "in dataset definitions yet");
-	if (ev(d, n->kid[1], &k) != 0)
-		return -1;
-	if (o.k == DV_LIST || o.k == DV_TUPLE) {
-		if (k.k != DV_INT && k.k != DV_BOOL)
-			return defn_fail(d, n->kid[1], SDC_EPARSE, "%s indices "
-			    "must be integers, not %s", dv_type_name(d, &o),
-			    dv_type_name(d, &k));
-		idx = k.k == DV_INT ? k.u.i : k.u.b;
-		if (idx < 0)
-			idx += (int64_t)o.u.seq->n;
-		if (idx < 0 || (uint64_t)idx >= o.u.seq->n)
-			return defn_fail(d, n, SDC_EPARSE, "%s index out of "
-			    "range", dv_type_name(d, &o));
-		*out = o.u.seq->v[idx];
-		return 0;
-	}
-	if (o.k == DV_DICT) {
-		for (i = 0; i < o.u.seq->n; i += 2)
-			if (dv_equal(&o.u.seq->v[i], &k)) {
-				*out = o.u.seq->v[i + 1];
-				return 0;
-			}
-		return defn_fail(d, n->kid[1], SDC_EPARSE, "KeyError: key not "
-		    "in dict");
-	}
-	if (o.k == DV_CODELIST && sdc_codelist_has_categories(o.u.cl) &&
-	    k.k == DV_STR) {
-		long j = sdc_codelist_find(o.u.cl, k.u.s.p, k.u.s.len);
-		size_t len;
-		const char *c;
-
-		if (j < 0)
-			return defn_fail(d, n->kid[1], SDC_EPARSE, "KeyError: "
-			    "'%.*s'", (int)k.u.s.len, k.u.s.p);
-		c = sdc_codelist_category(o.u.cl, (size_t)j, &len);
-		*out = dv_str(c, len);
-		return 0;
-	}
-	return defn_fail(d, n, SDC_EPARSE, "'%s' object is not subscriptable",
-	    dv_type_name(d, &o));
-}
-
-static int
-ev_compare(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	struct dv l, r, res;
-	size_t i;
-	int b;
-
-	if (ev(d, n->kid[0], &l) != 0)
-		return -1;
-	for (i = 0; i + 1 < n->n; i++) {
-		enum sdc_op op = n->ops[i];
-
-		if (ev(d, n->kid[i + 1], &r) != 0)
-			return -1;
-		switch (op) {
-		case SDC_OP_IN:
-		case SDC_OP_NOTIN:
-			if (l.k == DV_SERIES || r.k == DV_SERIES)
-				return defn_fail(d, n, SDC_EPARSE, "use "
-				    "series.is_in(...) instead of 'in' with an "
-				    "ehrQL series");
-			if (contains(d, &r, &l, n, &b) != 0)
-				return -1;
-			res = dv_bool(op == SDC_OP_IN ? b : !b);
-			break;
-		case SDC_OP_IS:
-		case SDC_OP_ISNOT:
-			b = l.k == r.k && (l.k == DV_NONE || ((l.k == DV_BOOL) ?
-			    l.u.b == r.u.b : dv_equal(&l, &r)));
-			if (l.k == DV_SERIES || r.k == DV_SERIES)
-				return defn_fail(d, n, SDC_EPARSE, "use "
-				    "series.is_null() instead of 'is None' "
-				    "with an ehrQL series");
-			res = dv_bool(op == SDC_OP_IS ? b : !b);
-			break;
-		default: {
-			struct sdc_node at = *n;
-
-			/* point at this operator: the first is op_line */
-			if (i > 0) {
-				at.op_line = n->kid[i]->line;
-				at.op_col = n->kid[i]->col;
-			}
-			if (defn_binop(d, op, &l, &r, &at, &res) != 0)
-				return -1;
-		}
-		}
-		if (i + 2 < n->n) {
-			/* a chain: Python takes the truth of each link */
-			if (dv_truthy(d, &res, n, &b) != 0)
-				return -1;
-			if (!b) {
-				*out = res;
-				return 0;
-			}
-		}
-		l = r;
-	}
-	*out = res;
-	return 0;
-}
-
-static int
-ev_boolop(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	size_t i;
-	int b;
-
-	for (i = 0; i < n->n; i++) {
-		if (ev(d, n->kid[i], out) != 0)
-			return -1;
-		if (i + 1 == n->n && out->k != DV_SERIES)
-			return 0;
-		if (dv_truthy(d, out, n, &b) != 0)
-			return -1;
-		if ((n->op == SDC_OP_AND && !b) || (n->op == SDC_OP_OR && b))
-			return 0;
-	}
-	return 0;
-}
-
-static int
-ev_unary(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	struct dv a;
-	int b;
-
-	if (ev(d, n->kid[0], &a) != 0)
-		return -1;
-	if (n->op == SDC_OP_NOT) {
-		if (dv_truthy(d, &a, n, &b) != 0)
-			return -1;
-		*out = dv_bool(!b);
-		return 0;
-	}
-	if (a.k == DV_SERIES || a.k == DV_DURATION)
-		return defn_series_unary(d, n->op, &a, n, out);
-	if (n->op == SDC_OP_NEG && n->kid[0]->kind == SDC_NODE_INT &&
-	    n->kid[0]->overflow && strcmp(n->kid[0]->text,
-	    "9223372036854775808") == 0) {
-		*out = dv_int(INT64_MIN);
-		return 0;
-	}
-	switch (a.k) {
-	case DV_BOOL:
-	case DV_INT:
-		if (a.k == DV_BOOL)
-			a = dv_int(a.u.b);
-		if (n->op == SDC_OP_NEG) {
-			if (a.u.i == INT64_MIN)
-				return overflow(d, n);
-			*out = dv_int(-a.u.i);
-		} else if (n->op == SDC_OP_POS)
-			*out = a;
-		else
-			*out = dv_int(~a.u.i);
-		return 0;
-	case DV_FLOAT:
-		if (n->op == SDC_OP_INVERT)
-			break;
-		*out = dv_float(n->op == SDC_OP_NEG ? -a.u.f : a.u.f);
-		return 0;
-	default:
-		break;
-	}
-	return defn_fail(d, n, SDC_EPARSE, "bad operand type for unary %s: "
-	    "'%s'", n->op == SDC_OP_NEG ? "-" : n->op == SDC_OP_POS ? "+" :
-	    "~", dv_type_name(d, &a));
-}
-
-static int
-ev(struct defn *d, const struct sdc_node *n, struct dv *out)
-{
-	const struct dv *v;
-	struct dv a, b;
-	int t;
-
-	switch (n->kind) {
-	case SDC_NODE_NAME:
-		if ((v = env_get(d->env, n->name)) != NULL) {
-			*out = *v;
-			return 0;
-		}
-		t = builtin_name(d, n->name, out);
-		if (t <= 0)
-			return t;
-		return defn_fail(d, n, SDC_EPARSE, "name '%s' is not defined",
-		    n->name);
-	case SDC_NODE_CONST:
-		*out = n->flag == SDC_CONST_NONE ? dv_none() :
-		    dv_bool(n->flag == SDC_CONST_TRUE);
-		return 0;
-	case SDC_NODE_INT:
-		if (n->overflow)
-			return defn_fail(d, n, SDC_EDATA, "integer %s is too "
-			    "large: sdc's integers are 64-bit", n->text);
-		*out = dv_int(n->ival);
-		return 0;
-	case SDC_NODE_FLOAT:
-		*out = dv_float(n->fval);
-		return 0;
-	case SDC_NODE_STR:
-		*out = dv_str(n->str, n->len);
-		return 0;
-	case SDC_NODE_ATTR:
-		if (ev(d, n->kid[0], &a) != 0)
-			return -1;
-		return defn_getattr(d, &a, n->name, n, out);
-	case SDC_NODE_CALL:
-		return ev_call(d, n, out);
-	case SDC_NODE_SUBSCRIPT:
-		return ev_subscript(d, n, out);
-	case SDC_NODE_BINOP:
-		if (ev(d, n->kid[0], &a) != 0 || ev(d, n->kid[1], &b) != 0)
-			return -1;
-		return defn_binop(d, n->op, &a, &b, n, out);
-	case SDC_NODE_UNARY:
-		return ev_unary(d, n, out);
-	case SDC_NODE_BOOLOP:
-		return ev_boolop(d, n, out);
-	case SDC_NODE_COMPARE:
-		return ev_compare(d, n, out);
-	case SDC_NODE_IFEXP:
-		if (ev(d, n->kid[0], &a) != 0 || dv_truthy(d, &a, n, &t) != 0)
-			return -1;
-		return ev(d, n->kid[t ? 1 : 2], out);
-	case SDC_NODE_TUPLE:
-	case SDC_NODE_LIST:
-	case SDC_NODE_SET:
-		return ev_seq(d, n, out);
-	case SDC_NODE_DICT:
-		return ev_dict(d, n, out);
-	case SDC_NODE_FSTR:
-		return defn_fail(d, n, SDC_EPARSE, "f-strings are not "
-		    "supported in dataset definitions yet");
-	case SDC_NODE_LAMBDA:
-		return defn_fail(d, n, SDC_EPARSE, "lambda is not supported "
-		    "in dataset definitions yet");
-	case SDC_NODE_LISTCOMP:
-	case SDC_NODE_SETCOMP:
-	case SDC_NODE_GENEXP:
-	case SDC_NODE_DICTCOMP:
-		return defn_fail(d, n, SDC_EPARSE, "comprehensions are not "
-		    "supported in dataset definitions yet");
-	default:
-		return defn_fail(d, n, SDC_EPARSE, "unexpected expression");
-	}
-}
-
-/* Statements. */
-
-static int exec_block(struct defn *d, const struct sdc_node *blk);
-
-static int
-assign(struct defn *d, const struct sdc_node *t, const struct dv *v)
-{
-	struct dv o;
-	struct dv_seq *items;
-	size_t i;
-
-	switch (t->kind) {
-	case SDC_NODE_NAME:
-		return env_set(d, d->env, t->name, *v);
-	case SDC_NODE_ATTR:
-		if (ev(d, t->kid[0], &o) != 0)
-			return -1;
-		if (o.k == DV_DATASET)
-			return defn_set_variable(d, o.u.ds, t->name, v, t);
-		return defn_fail(d, t, SDC_EPARSE, "cannot set attribute '%s' "
-		    "of a '%s' object", t->name, dv_type_name(d, &o));
-	case SDC_NODE_TUPLE:
-	case SDC_NODE_LIST:
-		if (v->k != DV_TUPLE && v->k != DV_LIST)
-			return defn_fail(d, t, SDC_EPARSE, "cannot unpack "
-			    "non-sequence %s", dv_type_name(d, v));
-		items = v->u.seq;
-		for (i = 0; i < t->n; i++)
-			if (t->kid[i]->kind == SDC_NODE_STAR)
-				return defn_fail(d, t->kid[i], SDC_EPARSE,
-				    "starred assignment is not supported yet");
-		if (items->n != t->n)
-			return defn_fail(d, t, SDC_EPARSE, "%s values to "
-			    "unpack (expected %zu, got %zu)", items->n > t->n ?
-			    "too many" : "not enough", t->n, items->n);
-		for (i = 0; i < t->n; i++)
-			if (assign(d, t->kid[i], &items->v[i]) != 0)
-				return -1;
-		return 0;
-	default:
-		return defn_fail(d, t, SDC_EPARSE, "assignment to this target "
-		    "is not supported in dataset definitions");
-	}
-}
-
-/*
- * The module named dotted (possibly with leading dots, for a sibling),
- * as imported at node at.
- */
 static int load_user_module(struct defn *d, const char *name,
     const struct sdc_node *at, struct dv_module **out);
 
@@ -1274,8 +993,8 @@ builtin_module(struct defn *d, enum dv_modkind kind, const char *name,
 	return m;
 }
 
-static int
-find_module(struct defn *d, const char *name, const struct sdc_node *at,
+int
+defn_find_module(struct defn *d, const char *name, const struct sdc_node *at,
     struct dv_module **out)
 {
 	static const struct {
@@ -1291,8 +1010,16 @@ find_module(struct defn *d, const char *name, const struct sdc_node *at,
 		{ "ehrql.codes", MOD_CODES, NULL },
 		{ "ehrql.query_language", MOD_QL, NULL },
 		{ "datetime", MOD_DATETIME, NULL },
+		{ "functools", MOD_FUNCTOOLS, NULL },
+		{ "operator", MOD_OPERATOR, NULL },
 	};
-	size_t i;
+	static const char *const refused[] = {
+		"os", "sys", "subprocess", "pathlib", "io", "shutil", "socket",
+		"builtins", "importlib", "ctypes", "pickle", "urllib", "http",
+		"glob", "tempfile", "json", "csv", "runpy", "code", "signal",
+		"multiprocessing", "threading", "requests", "posix",
+	};
+	size_t i, n;
 
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		if (strcmp(name, known[i].name) != 0)
@@ -1309,6 +1036,16 @@ find_module(struct defn *d, const char *name, const struct sdc_node *at,
 		    "supported by sdc (it knows ehrql, ehrql.tables.core, "
 		    "ehrql.tables.tpp, ehrql.codes and ehrql.query_language)",
 		    name);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		n = strlen(refused[i]);
+		if (strncmp(name, refused[i], n) == 0 && (name[n] == '\0' ||
+		    name[n] == '.'))
+			return defn_fail(d, at, SDC_EPARSE, "importing '%s' is "
+			    "refused: a dataset definition may not use files, "
+			    "processes or the network (it may import ehrql, "
+			    "datetime, functools, operator and Python files "
+			    "next to the definition)", name);
+	}
 	while (*name == '.')
 		name++;
 	return load_user_module(d, name, at, out);
@@ -1327,7 +1064,7 @@ import_star(struct defn *d, struct dv_module *m, const struct sdc_node *at)
 
 			if (nm[0] == '_')
 				continue;
-			if (env_set(d, d->env, nm, *env_get(m->env, nm)) != 0)
+			if (defn_env_set(d, d->env, nm, *defn_env_get(m->env, nm)) != 0)
 				return -1;
 		}
 		return 0;
@@ -1336,19 +1073,19 @@ import_star(struct defn *d, struct dv_module *m, const struct sdc_node *at)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (defn_module_attr(d, m, names[i], at, &v) != 0 ||
-		    env_set(d, d->env, names[i], v) != 0)
+		    defn_env_set(d, d->env, names[i], v) != 0)
 			return -1;
 	return 0;
 }
 
-static int
-exec_from(struct defn *d, const struct sdc_node *s)
+int
+defn_exec_from(struct defn *d, const struct sdc_node *s)
 {
 	struct dv_module *m;
 	struct dv v;
 	size_t i;
 
-	if (find_module(d, s->name, s, &m) != 0)
+	if (defn_find_module(d, s->name, s, &m) != 0)
 		return -1;
 	if (s->flag == 1)
 		return import_star(d, m, s);
@@ -1356,14 +1093,14 @@ exec_from(struct defn *d, const struct sdc_node *s)
 		const struct sdc_node *a = s->kid[i];
 
 		if (defn_module_attr(d, m, a->name, a, &v) != 0 ||
-		    env_set(d, d->env, a->asname ? a->asname : a->name, v) != 0)
+		    defn_env_set(d, d->env, a->asname ? a->asname : a->name, v) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int
-exec_import(struct defn *d, const struct sdc_node *s)
+int
+defn_exec_import(struct defn *d, const struct sdc_node *s)
 {
 	struct dv_module *m, *top;
 	struct dv v = dv_none();
@@ -1374,111 +1111,24 @@ exec_import(struct defn *d, const struct sdc_node *s)
 		const struct sdc_node *a = s->kid[i];
 		const char *dot = strchr(a->name, '.');
 
-		if (find_module(d, a->name, a, &m) != 0)
+		if (defn_find_module(d, a->name, a, &m) != 0)
 			return -1;
 		v.k = DV_MODULE;
 		if (a->asname) {
 			v.u.mod = m;
-			if (env_set(d, d->env, a->asname, v) != 0)
+			if (defn_env_set(d, d->env, a->asname, v) != 0)
 				return -1;
 			continue;
 		}
 		/* "import a.b.c" binds a */
 		snprintf(first, sizeof(first), "%.*s", dot ? (int)(dot -
 		    a->name) : (int)strlen(a->name), a->name);
-		if (find_module(d, first, a, &top) != 0)
+		if (defn_find_module(d, first, a, &top) != 0)
 			return -1;
 		v.u.mod = top;
-		if (env_set(d, d->env, first, v) != 0)
+		if (defn_env_set(d, d->env, first, v) != 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int
-exec_stmt(struct defn *d, const struct sdc_node *s)
-{
-	struct dv v, cur;
-	size_t i;
-	int t;
-
-	switch (s->kind) {
-	case SDC_NODE_EXPR:
-		return ev(d, s->kid[0], &v);
-	case SDC_NODE_ASSIGN:
-		if (ev(d, s->kid[s->n - 1], &v) != 0)
-			return -1;
-		for (i = 0; i + 1 < s->n; i++)
-			if (assign(d, s->kid[i], &v) != 0)
-				return -1;
-		return 0;
-	case SDC_NODE_ANNASSIGN:
-		if (s->kid[2] == NULL)
-			return 0;
-		if (ev(d, s->kid[2], &v) != 0)
-			return -1;
-		return assign(d, s->kid[0], &v);
-	case SDC_NODE_AUGASSIGN:
-		if (s->kid[0]->kind != SDC_NODE_NAME)
-			return defn_fail(d, s, SDC_EPARSE, "augmented "
-			    "assignment is supported to names only");
-		if (ev(d, s->kid[0], &cur) != 0 || ev(d, s->kid[1], &v) != 0 ||
-		    defn_binop(d, s->op, &cur, &v, s, &v) != 0)
-			return -1;
-		return assign(d, s->kid[0], &v);
-	case SDC_NODE_IMPORT:
-		return exec_import(d, s);
-	case SDC_NODE_FROM:
-		return exec_from(d, s);
-	case SDC_NODE_PASS:
-		return 0;
-	case SDC_NODE_IF:
-		if (ev(d, s->kid[0], &v) != 0 || dv_truthy(d, &v, s->kid[0],
-		    &t) != 0)
-			return -1;
-		if (t)
-			return exec_block(d, s->kid[1]);
-		if (s->kid[2] == NULL)
-			return 0;
-		if (s->kid[2]->kind == SDC_NODE_IF)
-			return exec_stmt(d, s->kid[2]);
-		return exec_block(d, s->kid[2]);
-	case SDC_NODE_ASSERT:
-		if (ev(d, s->kid[0], &v) != 0 || dv_truthy(d, &v, s->kid[0],
-		    &t) != 0)
-			return -1;
-		if (!t) {
-			if (s->kid[1] && ev(d, s->kid[1], &v) == 0 &&
-			    v.k == DV_STR)
-				return defn_fail(d, s, SDC_EDATA,
-				    "AssertionError: %.*s", (int)v.u.s.len,
-				    v.u.s.p);
-			return defn_fail(d, s, SDC_EDATA, "AssertionError");
-		}
-		return 0;
-	case SDC_NODE_DEF:
-		return defn_fail(d, s, SDC_EPARSE, "def is not supported in "
-		    "dataset definitions yet");
-	case SDC_NODE_FOR:
-		return defn_fail(d, s, SDC_EPARSE, "for loops are not "
-		    "supported in dataset definitions yet");
-	case SDC_NODE_RAISE:
-		return defn_fail(d, s, SDC_EDATA, "the definition raised an "
-		    "exception");
-	default:
-		return defn_fail(d, s, SDC_EPARSE, "this statement is not "
-		    "supported in dataset definitions");
-	}
-}
-
-static int
-exec_block(struct defn *d, const struct sdc_node *blk)
-{
-	size_t i;
-
-	for (i = 0; i < blk->n; i++)
-		if (exec_stmt(d, blk->kid[i]) != 0)
-			return -1;
 	return 0;
 }
 
@@ -1558,7 +1208,7 @@ run_source(struct defn *d, const char *file, const char *src, size_t len,
 		*root = ast->root;
 	d->file = file;
 	d->env = env;
-	rc = exec_block(d, ast->root);
+	rc = defn_exec_block(d, ast->root);
 	d->file = saved_file;
 	d->env = saved_env;
 	return rc;
@@ -1615,7 +1265,7 @@ load_user_module(struct defn *d, const char *name, const struct sdc_node *at,
 	m->kind = MOD_USER;
 	m->name = defn_strdup(d, name, strlen(name));
 	m->file = file;
-	if (m->name == NULL || (m->env = env_new(d, NULL)) == NULL)
+	if (m->name == NULL || (m->env = defn_env_new(d, NULL, 64)) == NULL)
 		return -1;
 	m->loading = 1;
 	m->next = d->mods;
@@ -1627,8 +1277,13 @@ load_user_module(struct defn *d, const char *name, const struct sdc_node *at,
 	d->depth--;
 	free(src);
 	m->loading = 0;
-	if (rc != 0)
+	if (rc != 0) {
+		char what[300];
+
+		snprintf(what, sizeof(what), "import %s", name);
+		defn_add_frame(d, what, d->file, at);
 		return -1;
+	}
 	*out = m;
 	return 0;
 }
@@ -1645,7 +1300,7 @@ int
 defn_user_module_attr(struct defn *d, struct dv_module *m, const char *name,
     const struct sdc_node *at, struct dv *out)
 {
-	const struct dv *v = env_get(m->env, name);
+	const struct dv *v = defn_env_get(m->env, name);
 
 	if (v == NULL)
 		return defn_fail(d, at, SDC_EPARSE, "cannot import name '%s' "
@@ -1659,7 +1314,7 @@ defn_user_module_attr(struct defn *d, struct dv_module *m, const char *name,
 static int
 finish(struct defn *d, const char *name)
 {
-	const struct dv *v = env_get(d->env, "dataset");
+	const struct dv *v = defn_env_get(d->env, "dataset");
 	struct dv_dataset *ds;
 	struct sdc_qloc loc;
 
@@ -1702,11 +1357,18 @@ sdc_defn_load_mem(struct sdc_query *q, const char *name, const char *dir,
 		name = "<definition>";
 	if ((file = defn_strdup(&d, name, strlen(name))) == NULL ||
 	    (dir && (d.dir = defn_strdup(&d, dir, strlen(dir))) == NULL) ||
-	    (d.env = env_new(&d, NULL)) == NULL)
+	    (d.env = defn_env_new(&d, NULL, 64)) == NULL)
 		return -1;
 	d.file = file;
-	if (run_source(&d, file, src, len, d.env, NULL) != 0)
+	if (run_source(&d, file, src, len, d.env, NULL) != 0) {
+		if (d.nframes > 0) {
+			size_t n = strlen(err->msg);
+
+			snprintf(err->msg + n, sizeof(err->msg) - n, " (call "
+			    "chain: %s)", d.chain);
+		}
 		return -1;
+	}
 	return finish(&d, file);
 }
 

@@ -1,16 +1,26 @@
 /*
- * defn_int.h - private to the definition checker (defn.c, defn_lib.c):
- * the interpreter's values, environments and context.
+ * defn_int.h - private to the definition checker (defn*.c): the
+ * interpreter's values, environments and context.
  *
  * Values are small structs passed by value; what they point at lives
  * in the query's arena (sdc_query_alloc) and is freed with the query,
  * so nothing here is ever freed by hand.  Containers are immutable
  * once built except through dv_seq_push on a fresh one.
  *
- * Designed to grow into a Python-subset interpreter: a `def` can become
- * a DV_FUNC with a user body and a closure env (env->parent), `for` and
- * comprehensions iterate with dv_iter, helper modules are DV_MODULE
- * with their own env.
+ * A small Python-subset interpreter: a `def` or lambda is a DV_FUNC
+ * (id F_USER) with its syntax node, defaults and closure env
+ * (env->parent chains function scopes to their module), `for` and
+ * comprehensions iterate with dv_iter, helper modules are DV_MODULE with
+ * their own env.  Lists, dicts and sets are shared by reference, as in
+ * Python, and grow with dv_seq_push.
+ *
+ * Files: defn.c values, environments, modules, entry points;
+ * defn_eval.c expressions, statements, calls of user functions;
+ * defn_py.c Python's builtins, str/list/dict methods, formatting,
+ * functools and operator; defn_series.c series operators and methods;
+ * defn_dates.c dates and durations; defn_tables.c frames, table
+ * helpers and attribute lookup; defn_lib.c datasets, codelists, the
+ * builtin dispatcher and the ehrql modules.
  */
 #ifndef SDC_DEFN_INT_H
 #define SDC_DEFN_INT_H
@@ -25,7 +35,7 @@
 
 enum dv_kind {
 	DV_NONE, DV_BOOL, DV_INT, DV_FLOAT, DV_STR, DV_DATE, DV_CODE,
-	DV_LIST, DV_TUPLE, DV_DICT,
+	DV_LIST, DV_TUPLE, DV_DICT, DV_SET,
 	DV_DURATION,	/* sub: unit; u.pair[0]: DV_INT or int DV_SERIES */
 	DV_DATEDIFF,	/* u.pair[0] - u.pair[1]: DV_DATE or date DV_SERIES */
 	DV_CODELIST,	/* u.cl; a list of str, or a dict str -> str when it
@@ -59,8 +69,8 @@ struct dv {
 			const char *p;
 			size_t len;
 		} s;		/* STR, CODE (NUL-terminated too) */
-		struct dv_seq *seq;	/* LIST, TUPLE; DICT: key, value
-					   pairs at 2i, 2i + 1 */
+		struct dv_seq *seq;	/* LIST, TUPLE, SET; DICT: key,
+					   value pairs at 2i, 2i + 1 */
 		struct sdc_qnode *node;
 		struct dv *pair;
 		struct sdc_codelist *cl;
@@ -100,14 +110,34 @@ enum dv_fid {
 	M_DEFINE_POPULATION, M_ADD_COLUMN, M_CONFIGURE_DUMMY_DATA,
 	/* when, durations */
 	M_THEN, M_OTHERWISE, M_STARTING_ON, M_ENDING_ON,
+	/* Python (defn_py.c), from F_PY_FIRST on */
+	F_PY_FIRST,
+	F_USER = F_PY_FIRST,	/* a def or lambda */
+	F_RANGE, F_ZIP, F_ENUMERATE, F_SORTED, F_REVERSED, F_MIN, F_MAX,
+	F_SUM, F_ANY, F_ALL, F_LIST, F_TUPLE, F_DICT, F_SET, F_GETATTR,
+	F_SETATTR, F_HASATTR, F_ROUND, F_MAP, F_FILTER, F_ISINSTANCE,
+	F_REDUCE, F_OP, F_REFUSED, F_FROMISOFORMAT,
+	/* methods of plain values */
+	S_FORMAT, S_UPPER, S_LOWER, S_STRIP, S_STARTSWITH, S_ENDSWITH,
+	S_REPLACE, S_JOIN, S_SPLIT, S_ISOFORMAT, L_APPEND, L_EXTEND,
+	D_ITEMS, D_KEYS, D_VALUES, D_GET, D_UPDATE, SET_ADD,
 	F_NFUNCS
 };
 
+struct dv_env;
+
 struct dv_func {
 	enum dv_fid id;
-	int sub;		/* F_CODE: the code system */
+	int sub;		/* F_CODE: the code system; F_OP: sdc_op */
 	const char *name;	/* for messages */
 	struct dv self;		/* methods: the receiver */
+	/* F_USER */
+	const struct sdc_node *def;	/* DEF or LAMBDA */
+	const struct sdc_node *params;	/* its PARAMS */
+	struct dv *defaults;	/* per parameter, evaluated at def time */
+	unsigned char *hasdef;	/* per parameter: has a default */
+	struct dv_env *closure;	/* the scope the def ran in */
+	const char *file;	/* the file it is defined in */
 };
 
 struct dv_dataset {
@@ -135,7 +165,7 @@ struct dv_env {
 
 enum dv_modkind {
 	MOD_USER, MOD_EHRQL, MOD_TABLES, MOD_SCHEMA, MOD_CODES, MOD_QL,
-	MOD_DATETIME
+	MOD_DATETIME, MOD_FUNCTOOLS, MOD_OPERATOR
 };
 
 struct dv_module {
@@ -148,7 +178,21 @@ struct dv_module {
 	struct dv_module *next;
 };
 
+/*
+ * Limits (documented in sdc-extract(1)): nested imports, nested calls of
+ * user functions, nested evaluation (expressions and statements, across
+ * calls), statements and loop or comprehension steps run, bytes the
+ * interpreter allocates, items in one range(), and query nodes built.
+ */
 #define DEFN_MODULE_DEPTH_MAX 16
+#define DEFN_CALL_DEPTH_MAX 100
+#define DEFN_EVAL_DEPTH_MAX 3000
+#define DEFN_STEPS_MAX 1000000L
+#define DEFN_MEMORY_MAX (256UL * 1024 * 1024)
+#define DEFN_RANGE_MAX 1000000L
+#define DEFN_NODES_MAX 1000000UL
+
+enum defn_flow { FLOW_NEXT, FLOW_RETURN, FLOW_BREAK, FLOW_CONTINUE };
 
 struct defn {
 	struct sdc_query *q;
@@ -156,9 +200,18 @@ struct defn {
 	const char *dir;	/* the definition's folder, or NULL */
 	const char *file;	/* file being run, for messages */
 	struct sdc_err *err;
-	struct dv_env *env;	/* current module's names */
+	struct dv_env *env;	/* current scope's names */
 	struct dv_module *mods;	/* builtin and user modules loaded */
 	int depth;		/* module nesting */
+	int calls;		/* user function nesting */
+	int evdepth;		/* evaluation nesting */
+	long steps;		/* statements and iterations run */
+	size_t mem;		/* bytes allocated */
+	enum defn_flow flow;	/* after a return, break or continue */
+	struct dv ret;		/* the value returned */
+	const struct sdc_node *cur;	/* statement being run */
+	char chain[SDC_ERR_MSG_MAX];	/* an error's call chain */
+	int nframes;		/* frames in chain */
 };
 
 /* defn.c: values, environments, errors */
@@ -193,8 +246,61 @@ int defn_binop(struct defn *d, enum sdc_op op, const struct dv *l,
     const struct dv *r, const struct sdc_node *at, struct dv *out);
 int defn_user_module_attr(struct defn *d, struct dv_module *m,
     const char *name, const struct sdc_node *at, struct dv *out);
+struct dv dv_float(double f);
+struct dv dv_date(int32_t x);
+struct dv dv_seqval(enum dv_kind k, struct dv_seq *s);
+struct dv_env *defn_env_new(struct defn *d, struct dv_env *parent,
+    size_t cap);
+const struct dv *defn_env_get(const struct dv_env *e, const char *name);
+int defn_env_set(struct defn *d, struct dv_env *e, const char *name,
+    struct dv v);
+int defn_find_module(struct defn *d, const char *name,
+    const struct sdc_node *at, struct dv_module **out);
+int defn_literal_order(const struct dv *a, const struct dv *b);
+int defn_unsupported(struct defn *d, enum sdc_op op, const struct dv *l,
+    const struct dv *r, const struct sdc_node *at);
+int defn_dict_put(struct defn *d, struct dv_seq *s, struct dv k,
+    struct dv v, const struct sdc_node *at);
+int defn_set_add(struct defn *d, struct dv_seq *s, struct dv v,
+    const struct sdc_node *at);
+int defn_step(struct defn *d, const struct sdc_node *at);
+void defn_add_frame(struct defn *d, const char *what, const char *file,
+    const struct sdc_node *at);
+unsigned defn_where_line(const struct sdc_node *at);
+unsigned defn_where_col(const struct sdc_node *at);
 
-/* defn_lib.c: ehrQL's library */
+int defn_exec_import(struct defn *d, const struct sdc_node *s);
+int defn_exec_from(struct defn *d, const struct sdc_node *s);
+
+/* defn_eval.c: expressions, statements, user functions */
+struct dv_argv;
+int defn_unary(struct defn *d, enum sdc_op op, const struct dv *v,
+    const struct sdc_node *at, struct dv *out);
+int defn_ev(struct defn *d, const struct sdc_node *n, struct dv *out);
+int defn_exec_block(struct defn *d, const struct sdc_node *blk);
+int defn_call(struct defn *d, const struct dv *f, const struct dv_argv *a,
+    const struct sdc_node *at, struct dv *out);
+int defn_call1(struct defn *d, const struct dv *f, size_t n,
+    const struct dv *v, const struct sdc_node *at, struct dv *out);
+
+/* defn_py.c: Python's builtins and methods of plain values */
+int defn_py_builtin(struct defn *d, const char *name,
+    const struct sdc_node *at, struct dv *out);
+int defn_call_py(struct defn *d, const struct dv_func *fn,
+    const struct dv_argv *a, const struct sdc_node *at, struct dv *out);
+int defn_call_type(struct defn *d, int type, const struct dv_argv *a,
+    const struct sdc_node *at, struct dv *out);
+int defn_py_getattr(struct defn *d, const struct dv *obj, const char *name,
+    const struct sdc_node *at, struct dv *out);
+int defn_py_module_attr(struct defn *d, struct dv_module *m,
+    const char *name, const struct sdc_node *at, struct dv *out);
+int defn_to_str(struct defn *d, const struct dv *v, int repr,
+    const struct sdc_node *at, struct dv *out);
+int defn_format(struct defn *d, const struct dv *v, const char *spec,
+    size_t speclen, const struct sdc_node *at, struct dv *out);
+int defn_fstring(struct defn *d, const struct sdc_node *n, struct dv *out);
+
+/* defn_lib.c and friends: ehrQL's library */
 struct dv_argv {
 	size_t n;			/* positional */
 	struct dv *v;
@@ -221,5 +327,83 @@ int defn_module_attr(struct defn *d, struct dv_module *m, const char *name,
     const struct sdc_node *at, struct dv *out);
 const char *const *defn_module_names(struct defn *d, struct dv_module *m,
     size_t *n);
+
+/* defn_series.c */
+int defn_aggregate(struct defn *d, enum sdc_qop op, struct sdc_qnode *src,
+    int64_t gap, const struct sdc_node *at, struct dv *out);
+int defn_qbinary(struct defn *d, enum sdc_qop op, struct sdc_qnode *a,
+    struct sdc_qnode *b, const struct sdc_node *at, struct dv *out);
+int defn_case_build(struct defn *d, struct sdc_qnode **conds,
+    const struct dv *vals, const struct sdc_node **vat, size_t n,
+    const struct dv *otherwise, const struct sdc_node *oat,
+    const struct sdc_node *at, struct dv *out);
+int defn_compare(struct defn *d, enum sdc_op op, struct sdc_qnode *self,
+    const struct dv *other, const struct sdc_node *at, struct dv *out);
+int defn_extremum(struct defn *d, enum sdc_qop op, const struct dv_argv *a,
+    const char *fname, const struct sdc_node *at, struct dv *out);
+int defn_case(struct defn *d, const struct dv_argv *a,
+    const struct sdc_node *at, struct dv *out);
+int defn_helpful_error(struct defn *d, const struct dv *v,
+    const struct sdc_node *at);
+int defn_m_between(struct defn *d, struct sdc_qnode *self, const struct dv *lo,
+    const struct dv *hi, int inclusive, const struct sdc_node *at,
+    struct dv *out);
+int defn_m_contains(struct defn *d, struct sdc_qnode *self,
+    const struct dv *other, const struct sdc_node *oat,
+    const struct sdc_node *at, struct dv *out);
+int defn_m_contains_any_of(struct defn *d, struct sdc_qnode *self,
+    const struct dv *codes, const struct sdc_node *cat,
+    const struct sdc_node *at, struct dv *out);
+int defn_m_is_in(struct defn *d, struct sdc_qnode *self,
+    const struct dv *other, const struct sdc_node *oat,
+    const struct sdc_node *at, struct dv *out);
+int defn_m_map_values(struct defn *d, struct sdc_qnode *self,
+    const struct dv *mapping, const struct dv *dflt,
+    const struct sdc_node *mat, const struct sdc_node *dat,
+    const struct sdc_node *at, struct dv *out);
+int defn_make_code(struct defn *d, enum sdc_code_system sys, const char *s,
+    size_t len, const struct sdc_node *at, struct dv *out);
+int defn_parse_date(struct defn *d, const char *s, size_t len,
+    const struct sdc_node *at, int32_t *out);
+int defn_series_op(struct defn *d, enum sdc_qop op, struct sdc_qnode *self,
+    const struct dv *other, int reflected, const struct sdc_node *at,
+    struct dv *out);
+int defn_to_node(struct defn *d, const struct dv *v,
+    const struct sdc_qnode *like, const struct sdc_node *at,
+    struct sdc_qnode **out);
+int defn_qunary(struct defn *d, enum sdc_qop op, struct sdc_qnode *a,
+    const struct sdc_node *at, struct dv *out);
+int defn_series_unsupported(struct defn *d, enum sdc_op op, const struct dv *l,
+    const struct dv *r, const struct sdc_node *at);
+
+/* defn_dates.c */
+int defn_intervals(struct defn *d, const struct dv *dur, const struct dv *date,
+    int sign, const struct sdc_node *at, struct dv *out);
+int defn_make_duration(struct defn *d, int unit, const struct dv *amount,
+    const struct sdc_node *at, struct dv *out);
+
+/* defn_tables.c */
+int defn_column(struct defn *d, struct sdc_qnode *frame, const char *name,
+    const struct sdc_node *at, struct dv *out);
+int defn_h_cause_of_death_is_in(struct defn *d, struct sdc_qnode *self,
+    const struct dv *codelist, const struct sdc_node *cat,
+    const struct sdc_node *at, struct dv *out);
+int defn_h_reg_for_patient_on(struct defn *d, struct sdc_qnode *self,
+    const struct dv *date, const struct sdc_node *at, struct dv *out);
+int defn_h_spanning(struct defn *d, struct sdc_qnode *self,
+    const struct dv *start, const struct dv *end, const struct sdc_node *at,
+    struct dv *out);
+int defn_m_filter(struct defn *d, enum sdc_qkind kind, struct sdc_qnode *frame,
+    const struct dv *cond, const struct sdc_node *cat,
+    const struct sdc_node *at, struct dv *out);
+int defn_m_sort_by(struct defn *d, struct sdc_qnode *frame,
+    const struct dv *keys, const struct sdc_node **kat, size_t n,
+    const struct sdc_node *at, struct dv *out);
+int defn_pick(struct defn *d, enum sdc_qop op, struct sdc_qnode *frame,
+    const struct sdc_node *at, struct dv *out);
+
+/* defn_lib.c */
+int defn_define_population(struct defn *d, struct dv_dataset *ds,
+    const struct dv *v, const struct sdc_node *vat, const struct sdc_node *at);
 
 #endif

@@ -1,10 +1,9 @@
 /*
- * defn_lib.c - ehrQL's library for the definition checker: series and
- * frame methods, operators on series, dates and durations, case/when,
- * codelists, datasets, the ehrql modules and the tables' helper
- * methods (built from primitives as ehrQL's schema code builds them).
- * Sources: ehrql/query_language.py, ehrql/tables/core.py and tpp.py,
- * ehrql/codes.py.
+ * defn_lib.c - ehrQL's library for the definition checker: argument
+ * binding for builtins, datasets, codelists, get_parameter, the builtin
+ * dispatcher and the ehrql modules.  Series, dates and tables are in
+ * defn_series.c, defn_dates.c and defn_tables.c.
+ * Sources: ehrql/query_language.py, ehrql/codes.py.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,520 +17,6 @@
 #include "defn_int.h"
 #include "input.h"
 #include "schema.h"
-
-/* Conversions. */
-
-static int
-parse_date(struct defn *d, const char *s, size_t len,
-    const struct sdc_node *at, int32_t *out)
-{
-	int st = sdc_date_parse(s, len, out);
-
-	switch (st) {
-	case SDC_DATE_OK:
-		return 0;
-	case SDC_DATE_EYEAR:
-		return defn_fail(d, at, SDC_EDATA, "year 0 is out of range in "
-		    "'%.*s'", (int)len, s);
-	case SDC_DATE_EMONTH:
-		return defn_fail(d, at, SDC_EDATA, "month must be in 1..12 in "
-		    "'%.*s'", (int)len, s);
-	case SDC_DATE_EDAY:
-		return defn_fail(d, at, SDC_EDATA, "day is out of range for "
-		    "month in '%.*s'", (int)len, s);
-	default:
-		return defn_fail(d, at, SDC_EDATA, "Dates must be in "
-		    "YYYY-MM-DD format: '%.*s'", (int)len, s);
-	}
-}
-
-static struct dv
-dv_date(int32_t x)
-{
-	struct dv v = dv_none();
-
-	v.k = DV_DATE;
-	v.u.d = x;
-	return v;
-}
-
-static int
-make_code(struct defn *d, enum sdc_code_system sys, const char *s, size_t len,
-    const struct sdc_node *at, struct dv *out)
-{
-	if (!sdc_code_valid(sys, s, len))
-		return defn_fail(d, at, SDC_EDATA, "Invalid %s: %.*s",
-		    sdc_code_system_class(sys), (int)len, s);
-	*out = dv_str(s, len);
-	out->k = DV_CODE;
-	out->sub = (int)sys;
-	return 0;
-}
-
-/* ehrQL's `_cast`: adapt a literal to the series it meets. */
-static int
-cast(struct defn *d, const struct dv *v, const struct sdc_qnode *like,
-    const struct sdc_node *at, struct dv *out)
-{
-	int32_t x;
-
-	*out = *v;
-	if (like == NULL || v->k == DV_SERIES)
-		return 0;
-	if (like->type == SDC_TYPE_FLOAT && v->k == DV_INT) {
-		*out = dv_none();
-		out->k = DV_FLOAT;
-		out->u.f = (double)v->u.i;
-	} else if (like->type == SDC_TYPE_DATE && v->k == DV_STR) {
-		if (parse_date(d, v->u.s.p, v->u.s.len, at, &x) != 0)
-			return -1;
-		*out = dv_date(x);
-	} else if (like->type == SDC_TYPE_CODE && v->k == DV_STR)
-		return make_code(d, like->system, v->u.s.p, v->u.s.len, at, out);
-	return 0;
-}
-
-static int
-helpful_error(struct defn *d, const struct dv *v, const struct sdc_node *at)
-{
-	switch (v->k) {
-	case DV_FRAME:
-		return defn_fail(d, at, SDC_EPARSE, "Expecting a series but got "
-		    "a frame (`%s`): are you missing a column name?",
-		    dv_type_name(d, v));
-	case DV_FUNC:
-		return defn_fail(d, at, SDC_EPARSE, "Function referenced but "
-		    "not called: are you missing parentheses on `%s()`?",
-		    v->u.fn->name);
-	case DV_WHEN:
-		return defn_fail(d, at, SDC_EPARSE, "Missing "
-		    "`.then(...).otherwise(...)` conditions on a `when(...)` "
-		    "expression");
-	case DV_WHENTHEN:
-		return defn_fail(d, at, SDC_EPARSE, "Missing `.otherwise(...)` "
-		    "condition on a `when(...).then(...)` expression (you can "
-		    "use `.otherwise(None)` to get NULL values)");
-	case DV_TUPLE:
-		if (v->u.seq->n == 1 && v->u.seq->v[0].k == DV_SERIES)
-			return defn_fail(d, at, SDC_EPARSE, "Expecting an ehrQL "
-			    "series, got type 'tuple': this is probably "
-			    "because there is a trailing comma left on one of "
-			    "the values");
-		break;
-	default:
-		break;
-	}
-	return defn_fail(d, at, SDC_EPARSE, "Not a valid ehrQL type: '%s'",
-	    dv_type_name(d, v));
-}
-
-/* A literal as a VALUE node (after cast). */
-static int
-literal_node(struct defn *d, const struct dv *v, const struct sdc_node *at,
-    enum sdc_schema_type null_type, enum sdc_code_system null_sys,
-    struct sdc_qnode **out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qval q;
-	enum sdc_schema_type t;
-	enum sdc_code_system sys = SDC_CODE_NONE;
-
-	memset(&q, 0, sizeof(q));
-	switch (v->k) {
-	case DV_NONE:
-		q.null = 1;
-		t = null_type;
-		sys = null_sys;
-		break;
-	case DV_BOOL: t = SDC_TYPE_BOOL; q.u.b = v->u.b; break;
-	case DV_INT: t = SDC_TYPE_INT; q.u.i = v->u.i; break;
-	case DV_FLOAT: t = SDC_TYPE_FLOAT; q.u.f = v->u.f; break;
-	case DV_DATE: t = SDC_TYPE_DATE; q.u.d = v->u.d; break;
-	case DV_STR:
-	case DV_CODE:
-		t = v->k == DV_STR ? SDC_TYPE_STR : SDC_TYPE_CODE;
-		sys = (enum sdc_code_system)(v->k == DV_CODE ? v->sub : 0);
-		q.u.s.p = v->u.s.p;
-		q.u.s.len = v->u.s.len;
-		break;
-	default:
-		return helpful_error(d, v, at);
-	}
-	*out = sdc_query_value(d->q, t, sys, &q, &loc, d->err);
-	return *out ? 0 : -1;
-}
-
-/* v as a series node meeting like (NULL: v's own type). */
-static int
-to_node(struct defn *d, const struct dv *v, const struct sdc_qnode *like,
-    const struct sdc_node *at, struct sdc_qnode **out)
-{
-	struct dv c;
-
-	if (v->k == DV_SERIES) {
-		*out = v->u.node;
-		return 0;
-	}
-	if (v->k == DV_NONE)
-		return defn_fail(d, at, SDC_EPARSE, "Expected type "
-		    "'Series[%s]' but got 'None'", like ? sdc_query_type_name(
-		    like->type, like->system) : "T");
-	if (cast(d, v, like, at, &c) != 0)
-		return -1;
-	return literal_node(d, &c, at, SDC_TYPE_BOOL, SDC_CODE_NONE, out);
-}
-
-/* A literal as a query value of the type of like (for IN and MAP). */
-static int
-to_qval(struct defn *d, const struct dv *v, const struct sdc_qnode *like,
-    const struct sdc_node *at, struct sdc_qval *out)
-{
-	struct sdc_qnode *n;
-
-	if (v->k == DV_SERIES)
-		return defn_fail(d, at, SDC_EPARSE, "Expecting a value, not a "
-		    "series");
-	if (to_node(d, v, like, at, &n) != 0)
-		return -1;
-	if (n->type != like->type || n->system != like->system)
-		return defn_fail(d, at, SDC_EPARSE, "Expected type '%s' but "
-		    "got '%s'", sdc_query_type_name(like->type, like->system),
-		    sdc_query_type_name(n->type, n->system));
-	*out = n->val;
-	return 0;
-}
-
-/* Small builder wrappers returning values. */
-
-static int
-unary(struct defn *d, enum sdc_qop op, struct sdc_qnode *a,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *n = sdc_query_unary(d->q, op, a, &loc, d->err);
-
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-static int
-binary(struct defn *d, enum sdc_qop op, struct sdc_qnode *a,
-    struct sdc_qnode *b, const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *n = sdc_query_binary(d->q, op, a, b, &loc, d->err);
-
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-/* self OP other, other cast to self's type. */
-static int
-series_op(struct defn *d, enum sdc_qop op, struct sdc_qnode *self,
-    const struct dv *other, int reflected, const struct sdc_node *at,
-    struct dv *out)
-{
-	struct sdc_qnode *o;
-
-	if (to_node(d, other, self, at, &o) != 0)
-		return -1;
-	return reflected ? binary(d, op, o, self, at, out) :
-	    binary(d, op, self, o, at, out);
-}
-
-/* Operators. */
-
-static int
-unsupported(struct defn *d, enum sdc_op op, const struct dv *l,
-    const struct dv *r, const struct sdc_node *at)
-{
-	static const char *const text[] = {
-		[SDC_OP_ADD] = "+", [SDC_OP_SUB] = "-", [SDC_OP_MUL] = "*",
-		[SDC_OP_DIV] = "/", [SDC_OP_FLOORDIV] = "//",
-		[SDC_OP_MOD] = "%", [SDC_OP_POW] = "**",
-		[SDC_OP_LSHIFT] = "<<", [SDC_OP_RSHIFT] = ">>",
-		[SDC_OP_BITOR] = "|", [SDC_OP_BITXOR] = "^",
-		[SDC_OP_BITAND] = "&", [SDC_OP_LT] = "<", [SDC_OP_LE] = "<=",
-		[SDC_OP_GT] = ">", [SDC_OP_GE] = ">=", [SDC_OP_EQ] = "==",
-		[SDC_OP_NE] = "!="
-	};
-	const char *t = (size_t)op < sizeof(text) / sizeof(text[0]) &&
-	    text[op] ? text[op] : "?";
-
-	if (op >= SDC_OP_LT && op <= SDC_OP_GE)
-		return defn_fail(d, at, SDC_EPARSE, "'%s' not supported "
-		    "between instances of '%s' and '%s'", t,
-		    dv_type_name(d, l), dv_type_name(d, r));
-	return defn_fail(d, at, SDC_EPARSE, "unsupported operand type(s) for "
-	    "%s: '%s' and '%s'", t, dv_type_name(d, l), dv_type_name(d, r));
-}
-
-static const char MULTI_EQ[] = "This column contains multiple clinical "
-    "codes combined together in a single string. If you want to know if a "
-    "particular code is contained in the string, please use the "
-    "`contains()` method";
-
-int
-defn_series_binop(struct defn *d, enum sdc_op op, const struct dv *l,
-    const struct dv *r, const struct sdc_node *at, struct dv *out)
-{
-	int reflected = l->k != DV_SERIES;
-	const struct dv *sv = reflected ? r : l, *other = reflected ? l : r;
-	struct sdc_qnode *self = sv->u.node;
-	enum sdc_schema_type t = self->type;
-	enum sdc_qop qop;
-
-	if (other->k == DV_DURATION || other->k == DV_DATEDIFF ||
-	    (t == SDC_TYPE_DATE && (op == SDC_OP_SUB || op == SDC_OP_ADD)))
-		return defn_date_binop(d, op, l, r, at, out);
-	switch (op) {
-	case SDC_OP_EQ:
-	case SDC_OP_NE:
-		if (t == SDC_TYPE_MULTICODE || (other->k == DV_SERIES &&
-		    other->u.node->type == SDC_TYPE_MULTICODE))
-			return defn_fail(d, at, SDC_EPARSE, "%s", MULTI_EQ);
-		return series_op(d, op == SDC_OP_EQ ? SDC_QOP_EQ : SDC_QOP_NE,
-		    self, other, 0, at, out);
-	case SDC_OP_LT:
-	case SDC_OP_LE:
-	case SDC_OP_GT:
-	case SDC_OP_GE:
-		if (t != SDC_TYPE_INT && t != SDC_TYPE_FLOAT &&
-		    t != SDC_TYPE_STR && t != SDC_TYPE_DATE)
-			return unsupported(d, op, l, r, at);
-		if (reflected)	/* 5 < x is x > 5 */
-			op = op == SDC_OP_LT ? SDC_OP_GT : op == SDC_OP_LE ?
-			    SDC_OP_GE : op == SDC_OP_GT ? SDC_OP_LT : SDC_OP_LE;
-		qop = op == SDC_OP_LT ? SDC_QOP_LT : op == SDC_OP_LE ?
-		    SDC_QOP_LE : op == SDC_OP_GT ? SDC_QOP_GT : SDC_QOP_GE;
-		return series_op(d, qop, self, other, 0, at, out);
-	case SDC_OP_ADD:
-	case SDC_OP_SUB:
-	case SDC_OP_MUL:
-	case SDC_OP_DIV:
-	case SDC_OP_FLOORDIV:
-	case SDC_OP_POW:
-		if (t != SDC_TYPE_INT && t != SDC_TYPE_FLOAT)
-			return unsupported(d, op, l, r, at);
-		if (other->k != DV_SERIES && other->k != DV_INT &&
-		    other->k != DV_FLOAT && other->k != DV_BOOL)
-			return unsupported(d, op, l, r, at);
-		qop = op == SDC_OP_ADD ? SDC_QOP_ADD : op == SDC_OP_SUB ?
-		    SDC_QOP_SUB : op == SDC_OP_MUL ? SDC_QOP_MUL :
-		    op == SDC_OP_DIV ? SDC_QOP_DIV : op == SDC_OP_FLOORDIV ?
-		    SDC_QOP_FLOORDIV : SDC_QOP_POW;
-		/* ehrQL's __radd__ and __rmul__ are self + other */
-		return series_op(d, qop, self, other, reflected &&
-		    qop != SDC_QOP_ADD && qop != SDC_QOP_MUL, at, out);
-	case SDC_OP_BITAND:
-	case SDC_OP_BITOR:
-		if (t != SDC_TYPE_BOOL || (other->k != DV_SERIES &&
-		    other->k != DV_BOOL))
-			return unsupported(d, op, l, r, at);
-		return series_op(d, op == SDC_OP_BITAND ? SDC_QOP_AND :
-		    SDC_QOP_OR, self, other, 0, at, out);
-	default:
-		return unsupported(d, op, l, r, at);
-	}
-}
-
-static int
-neg_amount(struct defn *d, const struct dv *a, const struct sdc_node *at,
-    struct dv *out)
-{
-	if (a->k == DV_SERIES)
-		return unary(d, SDC_QOP_NEG, a->u.node, at, out);
-	if (a->u.i == INT64_MIN)
-		return defn_fail(d, at, SDC_EDATA, "integer overflow");
-	*out = dv_int(-a->u.i);
-	return 0;
-}
-
-static int
-make_duration(struct defn *d, int unit, const struct dv *amount,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct dv *p;
-
-	if (amount->k == DV_BOOL) {
-		struct dv i = dv_int(amount->u.b);
-
-		return make_duration(d, unit, &i, at, out);
-	}
-	if (!(amount->k == DV_INT || (amount->k == DV_SERIES &&
-	    amount->u.node->type == SDC_TYPE_INT)))
-		return defn_fail(d, at, SDC_EPARSE, "Expected type 'int' or "
-		    "'Series[int]' but got '%s'", amount->k == DV_SERIES ?
-		    dv_type_name(d, amount) : dv_type_name(d, amount));
-	if ((p = defn_alloc(d, sizeof(*p))) == NULL)
-		return -1;
-	*p = *amount;
-	*out = dv_none();
-	out->k = DV_DURATION;
-	out->sub = unit;
-	out->u.pair = p;
-	return 0;
-}
-
-int
-defn_series_unary(struct defn *d, enum sdc_op op, const struct dv *a,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct dv v;
-	const char *name = dv_type_name(d, a);
-
-	if (a->k == DV_DURATION && op == SDC_OP_NEG) {
-		if (neg_amount(d, &a->u.pair[0], at, &v) != 0)
-			return -1;
-		return make_duration(d, a->sub, &v, at, out);
-	}
-	if (a->k == DV_SERIES) {
-		enum sdc_schema_type t = a->u.node->type;
-
-		if (op == SDC_OP_NEG && (t == SDC_TYPE_INT || t == SDC_TYPE_FLOAT))
-			return unary(d, SDC_QOP_NEG, a->u.node, at, out);
-		if (op == SDC_OP_INVERT && t == SDC_TYPE_BOOL)
-			return unary(d, SDC_QOP_NOT, a->u.node, at, out);
-	}
-	return defn_fail(d, at, SDC_EPARSE, "bad operand type for unary %s: "
-	    "'%s'", op == SDC_OP_NEG ? "-" : op == SDC_OP_POS ? "+" : "~", name);
-}
-
-static int
-is_date_series(const struct dv *v)
-{
-	return v->k == DV_SERIES && v->u.node->type == SDC_TYPE_DATE;
-}
-
-static int
-make_diff(struct defn *d, const struct dv *a, const struct dv *b,
-    struct dv *out)
-{
-	struct dv *p = defn_alloc(d, 2 * sizeof(*p));
-
-	if (p == NULL)
-		return -1;
-	p[0] = *a;
-	p[1] = *b;
-	*out = dv_none();
-	out->k = DV_DATEDIFF;
-	out->u.pair = p;
-	return 0;
-}
-
-/* date-ish + duration */
-static int
-add_duration(struct defn *d, const struct dv *date, const struct dv *dur,
-    const struct sdc_node *at, struct dv *out)
-{
-	static const enum sdc_qop ops[] = { SDC_QOP_ADD_DAYS,
-		SDC_QOP_ADD_WEEKS, SDC_QOP_ADD_MONTHS, SDC_QOP_ADD_YEARS };
-	const struct dv *amt = &dur->u.pair[0];
-	struct sdc_qnode *dn, *an;
-	struct dv dt = *date;
-	int32_t x;
-	int rc;
-
-	if (dt.k == DV_STR) {
-		if (parse_date(d, dt.u.s.p, dt.u.s.len, at, &x) != 0)
-			return -1;
-		dt = dv_date(x);
-	}
-	if (dt.k == DV_DATE && amt->k == DV_INT) {
-		switch (dur->sub) {
-		case DUR_DAYS:
-			rc = sdc_date_add_days(dt.u.d, amt->u.i, &x);
-			break;
-		case DUR_WEEKS:
-			rc = sdc_date_add_weeks(dt.u.d, amt->u.i, &x);
-			break;
-		case DUR_MONTHS:
-			rc = sdc_date_add_months(dt.u.d, amt->u.i, &x);
-			break;
-		default:
-			rc = sdc_date_add_years(dt.u.d, amt->u.i, &x);
-			break;
-		}
-		if (rc != 0)
-			return defn_fail(d, at, SDC_EDATA, "date value out of "
-			    "range");
-		*out = dv_date(x);
-		return 0;
-	}
-	if (dt.k != DV_DATE && !is_date_series(&dt))
-		return -2;
-	if (to_node(d, &dt, NULL, at, &dn) != 0 ||
-	    to_node(d, amt, NULL, at, &an) != 0)
-		return -1;
-	return binary(d, ops[dur->sub], dn, an, at, out);
-}
-
-int
-defn_date_binop(struct defn *d, enum sdc_op op, const struct dv *l,
-    const struct dv *r, const struct sdc_node *at, struct dv *out)
-{
-	struct dv neg, sum, a, b;
-	int32_t x;
-	int rc;
-
-	if (op == SDC_OP_ADD || op == SDC_OP_SUB) {
-		if (l->k == DV_DURATION && r->k == DV_DURATION) {
-			if (l->sub != r->sub)
-				return unsupported(d, op, l, r, at);
-			if (op == SDC_OP_SUB) {
-				if (neg_amount(d, &r->u.pair[0], at, &neg) != 0)
-					return -1;
-			} else
-				neg = r->u.pair[0];
-			if (defn_binop(d, SDC_OP_ADD, &l->u.pair[0], &neg, at,
-			    &sum) != 0)
-				return -1;
-			return make_duration(d, l->sub, &sum, at, out);
-		}
-		if (r->k == DV_DURATION) {
-			struct dv dur = *r;
-
-			if (op == SDC_OP_SUB) {
-				if (neg_amount(d, &r->u.pair[0], at, &neg) != 0 ||
-				    make_duration(d, r->sub, &neg, at, &dur) != 0)
-					return -1;
-			}
-			rc = add_duration(d, l, &dur, at, out);
-			if (rc != -2)
-				return rc;
-			return unsupported(d, op, l, r, at);
-		}
-		if (l->k == DV_DURATION && op == SDC_OP_ADD) {
-			rc = add_duration(d, r, l, at, out);
-			if (rc != -2)
-				return rc;
-			return unsupported(d, op, l, r, at);
-		}
-	}
-	if (op == SDC_OP_SUB && (is_date_series(l) || is_date_series(r) ||
-	    (l->k == DV_DATE && r->k == DV_DATE))) {
-		a = *l;
-		b = *r;
-		if (a.k == DV_STR && is_date_series(&b)) {
-			if (parse_date(d, a.u.s.p, a.u.s.len, at, &x) != 0)
-				return -1;
-			a = dv_date(x);
-		}
-		if (b.k == DV_STR && is_date_series(&a)) {
-			if (parse_date(d, b.u.s.p, b.u.s.len, at, &x) != 0)
-				return -1;
-			b = dv_date(x);
-		}
-		if ((a.k == DV_DATE || is_date_series(&a)) &&
-		    (b.k == DV_DATE || is_date_series(&b)))
-			return make_diff(d, &a, &b, out);
-	}
-	return unsupported(d, op, l, r, at);
-}
 
 /* Arguments. */
 
@@ -595,804 +80,6 @@ bind(struct defn *d, const struct params *p, const struct dv_argv *a,
 	if (bind(d, &pp_, a, at, arg, aat, set) != 0) \
 		return -1
 
-/* Series methods. */
-
-static int
-m_is_in(struct defn *d, struct sdc_qnode *self, const struct dv *other,
-    const struct sdc_node *oat, const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qval *vals;
-	struct sdc_qnode *n;
-	struct dv_seq *items;
-	size_t i, k = 0;
-
-	if (self->type == SDC_TYPE_MULTICODE)
-		return defn_fail(d, at, SDC_EPARSE, "You are attempting to use "
-		    "`.is_in()` on a column that contains multiple clinical "
-		    "codes joined together. This is not allowed. If you want to "
-		    "know if the field contains any of the codes from a "
-		    "codelist, then please use `.contains_any_of(codelist)` "
-		    "instead.");
-	if (other->k == DV_SERIES) {
-		n = sdc_query_in_series(d->q, self, other->u.node, &loc, d->err);
-		if (n == NULL)
-			return -1;
-		*out = dv_node(n);
-		return 0;
-	}
-	if (other->k == DV_CODELIST && self->type == SDC_TYPE_CODE &&
-	    sdc_codelist_validate(other->u.cl, self->system, d->err) != 0)
-		return -1;
-	if (other->k != DV_LIST && other->k != DV_TUPLE &&
-	    other->k != DV_DICT && other->k != DV_CODELIST) {
-		if (other->k == DV_FRAME || other->k == DV_FUNC ||
-		    other->k == DV_WHEN || other->k == DV_WHENTHEN)
-			return helpful_error(d, other, oat);
-		return defn_fail(d, oat, SDC_EPARSE, "Invalid type: %s (note "
-		    "`is_in()` usually expects a list of values rather than a "
-		    "single value)", dv_type_name(d, other));
-	}
-	if (dv_iter(d, other, oat, &items) != 0)
-		return -1;
-	if ((vals = defn_alloc(d, (items->n + 1) * sizeof(*vals))) == NULL)
-		return -1;
-	for (i = 0; i < items->n; i++) {
-		if (other->k == DV_CODELIST && self->type == SDC_TYPE_CODE) {
-			memset(&vals[k], 0, sizeof(vals[k]));
-			vals[k].u.s.p = items->v[i].u.s.p;
-			vals[k++].u.s.len = items->v[i].u.s.len;
-			continue;
-		}
-		if (to_qval(d, &items->v[i], self, oat, &vals[k++]) != 0)
-			return -1;
-	}
-	if ((n = sdc_query_in(d->q, self, vals, k, &loc, d->err)) == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-/* The first non-None value's node decides a case's type. */
-static int
-case_build(struct defn *d, struct sdc_qnode **conds, const struct dv *vals,
-    const struct sdc_node **vat, size_t n, const struct dv *otherwise,
-    const struct sdc_node *oat, const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode **kids, *like = NULL, *cn;
-	size_t i, k = 0;
-
-	for (i = 0; i <= n && like == NULL; i++) {
-		const struct dv *v = i < n ? &vals[i] : otherwise;
-
-		if (v == NULL || v->k == DV_NONE)
-			continue;
-		if (to_node(d, v, NULL, i < n ? vat[i] : oat, &like) != 0)
-			return -1;
-	}
-	if (like == NULL)
-		return defn_fail(d, at, SDC_EPARSE, "`case()` expression cannot "
-		    "have all `None` values");
-	if ((kids = defn_alloc(d, (2 * n + 1) * sizeof(*kids))) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		size_t j;
-
-		for (j = 0; j < i; j++)
-			if (conds[j] == conds[i])
-				return defn_fail(d, vat[i], SDC_EPARSE,
-				    "duplicated condition in `case()` "
-				    "expression");
-		kids[k++] = conds[i];
-		if (vals[i].k == DV_NONE) {
-			if (literal_node(d, &vals[i], vat[i], like->type,
-			    like->system, &kids[k++]) != 0)
-				return -1;
-		} else if (to_node(d, &vals[i], NULL, vat[i], &kids[k++]) != 0)
-			return -1;
-	}
-	if (otherwise && otherwise->k != DV_NONE &&
-	    to_node(d, otherwise, NULL, oat, &kids[k++]) != 0)
-		return -1;
-	if ((cn = sdc_query_case(d->q, kids, k, &loc, d->err)) == NULL)
-		return -1;
-	*out = dv_node(cn);
-	return 0;
-}
-
-static int
-m_map_values(struct defn *d, struct sdc_qnode *self, const struct dv *mapping,
-    const struct dv *dflt, const struct sdc_node *mat,
-    const struct sdc_node *dat, const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct dv_seq *s;
-	struct sdc_qval *keys, *res;
-	struct sdc_qnode *like = NULL, *dn = NULL, *n, **conds;
-	struct dv *vals;
-	const struct sdc_node **vat;
-	size_t i, k, cnt, j;
-	int all_literal = 1;
-
-	if (mapping->k == DV_CODELIST && sdc_codelist_has_categories(
-	    mapping->u.cl)) {
-		if (self->type == SDC_TYPE_CODE && sdc_codelist_validate(
-		    mapping->u.cl, self->system, d->err) != 0)
-			return -1;
-		cnt = sdc_codelist_count(mapping->u.cl);
-		if ((s = dv_seq_new(d, 2 * cnt)) == NULL)
-			return -1;
-		for (i = 0; i < cnt; i++) {
-			size_t l1, l2;
-			const char *c = sdc_codelist_code(mapping->u.cl, i, &l1);
-			const char *g = sdc_codelist_category(mapping->u.cl, i,
-			    &l2);
-
-			if (dv_seq_push(d, s, dv_str(c, l1)) != 0 ||
-			    dv_seq_push(d, s, dv_str(g, l2)) != 0)
-				return -1;
-		}
-	} else if (mapping->k == DV_DICT)
-		s = mapping->u.seq;
-	else
-		return defn_fail(d, mat, SDC_EPARSE, "'%s' object has no "
-		    "attribute 'items': map_values() needs a dict",
-		    dv_type_name(d, mapping));
-	cnt = s->n / 2;
-	if (cnt == 0)
-		return defn_fail(d, mat, SDC_EPARSE, "`case()` expression "
-		    "requires at least one case");
-	for (i = 0; i < cnt; i++)
-		if (s->v[2 * i + 1].k == DV_SERIES)
-			all_literal = 0;
-	if (!all_literal) {
-		/* ehrQL's own form: case(when(self == k).then(v), ...) */
-		conds = defn_alloc(d, cnt * sizeof(*conds));
-		vals = defn_alloc(d, cnt * sizeof(*vals));
-		vat = defn_alloc(d, cnt * sizeof(*vat));
-		if (!conds || !vals || !vat)
-			return -1;
-		for (i = 0; i < cnt; i++) {
-			struct dv c;
-
-			if (series_op(d, SDC_QOP_EQ, self, &s->v[2 * i], 0, mat,
-			    &c) != 0)
-				return -1;
-			conds[i] = c.u.node;
-			vals[i] = s->v[2 * i + 1];
-			vat[i] = mat;
-		}
-		return case_build(d, conds, vals, vat, cnt, dflt, dat, at, out);
-	}
-	for (i = 0; i <= cnt && like == NULL; i++) {
-		const struct dv *v = i < cnt ? &s->v[2 * i + 1] : dflt;
-
-		if (v->k != DV_NONE && to_node(d, v, NULL, i < cnt ? mat : dat,
-		    &like) != 0)
-			return -1;
-	}
-	if (like == NULL)
-		return defn_fail(d, at, SDC_EPARSE, "`case()` expression cannot "
-		    "have all `None` values");
-	keys = defn_alloc(d, cnt * sizeof(*keys));
-	res = defn_alloc(d, cnt * sizeof(*res));
-	if (!keys || !res)
-		return -1;
-	for (i = k = 0; i < cnt; i++) {
-		struct sdc_qval kv;
-
-		if (to_qval(d, &s->v[2 * i], self, mat, &kv) != 0)
-			return -1;
-		for (j = 0; j < k; j++)	/* the first mapping wins */
-			if (sdc_qval_eq(self->type, &keys[j], &kv))
-				break;
-		if (j < k)
-			continue;
-		keys[k] = kv;
-		if (s->v[2 * i + 1].k == DV_NONE) {
-			memset(&res[k], 0, sizeof(res[k]));
-			res[k].null = 1;
-		} else if (to_qval(d, &s->v[2 * i + 1], like, mat, &res[k]) != 0)
-			return -1;
-		k++;
-	}
-	if (dflt->k != DV_NONE && to_node(d, dflt, NULL, dat, &dn) != 0)
-		return -1;
-	n = sdc_query_map(d->q, self, keys, res, k, like->type, like->system,
-	    dn, &loc, d->err);
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-static int
-m_contains(struct defn *d, struct sdc_qnode *self, const struct dv *other,
-    const struct sdc_node *oat, const struct sdc_node *at, struct dv *out)
-{
-	struct dv s;
-	struct sdc_qnode *o;
-
-	if (self->type == SDC_TYPE_MULTICODE) {
-		enum sdc_code_system sys = self->system;
-
-		if (other->k == DV_CODE && other->sub == (int)sys)
-			s = dv_str(other->u.s.p, other->u.s.len);
-		else if (other->k == DV_STR && sdc_code_prefix_valid(sys,
-		    other->u.s.p, other->u.s.len))
-			s = *other;
-		else
-			return defn_fail(d, oat, SDC_EPARSE, "Expecting a %s, or "
-			    "a string prefix of a %s",
-			    sdc_code_system_class(sys),
-			    sdc_code_system_class(sys));
-		if (to_node(d, &s, NULL, oat, &o) != 0)
-			return -1;
-		return binary(d, SDC_QOP_CONTAINS, self, o, at, out);
-	}
-	return series_op(d, SDC_QOP_CONTAINS, self, other, 0, at, out);
-}
-
-static int
-m_contains_any_of(struct defn *d, struct sdc_qnode *self,
-    const struct dv *codes, const struct sdc_node *cat,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct dv_seq *items;
-	struct dv acc, c;
-	size_t i;
-
-	if (dv_iter(d, codes, cat, &items) != 0)
-		return -1;
-	if (items->n == 0)
-		return defn_fail(d, cat, SDC_EPARSE, "reduce() of empty "
-		    "iterable with no initial value");
-	for (i = 0; i < items->n; i++) {
-		if (m_contains(d, self, &items->v[i], cat, at, &c) != 0)
-			return -1;
-		if (i == 0)
-			acc = c;
-		else if (binary(d, SDC_QOP_OR, acc.u.node, c.u.node, at,
-		    &acc) != 0)
-			return -1;
-	}
-	*out = acc;
-	return 0;
-}
-
-static int
-compare(struct defn *d, enum sdc_op op, struct sdc_qnode *self,
-    const struct dv *other, const struct sdc_node *at, struct dv *out)
-{
-	struct dv s = dv_node(self);
-
-	return defn_series_binop(d, op, &s, other, at, out);
-}
-
-static int
-m_between(struct defn *d, struct sdc_qnode *self, const struct dv *lo,
-    const struct dv *hi, int inclusive, const struct sdc_node *at,
-    struct dv *out)
-{
-	struct dv a, b;
-
-	if (compare(d, inclusive ? SDC_OP_GE : SDC_OP_GT, self, lo, at, &a) != 0
-	    || compare(d, inclusive ? SDC_OP_LE : SDC_OP_LT, self, hi, at,
-	    &b) != 0)
-		return -1;
-	return binary(d, SDC_QOP_AND, a.u.node, b.u.node, at, out);
-}
-
-static int
-aggregate(struct defn *d, enum sdc_qop op, struct sdc_qnode *src, int64_t gap,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *n = sdc_query_aggregate(d->q, op, src, gap, &loc,
-	    d->err);
-
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-/* Frame methods. */
-
-static int
-column(struct defn *d, struct sdc_qnode *frame, const char *name,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *n = sdc_query_column(d->q, frame, name, &loc,
-	    d->err);
-
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-static int
-m_filter(struct defn *d, enum sdc_qkind kind, struct sdc_qnode *frame,
-    const struct dv *cond, const struct sdc_node *cat,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *c, *n;
-
-	if (to_node(d, cond, NULL, cat, &c) != 0)
-		return -1;
-	if ((n = sdc_query_filter(d->q, kind, frame, c, &loc, d->err)) == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-static int
-m_sort_by(struct defn *d, struct sdc_qnode *frame, const struct dv *keys,
-    const struct sdc_node **kat, size_t n, const struct sdc_node *at,
-    struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *k;
-	size_t i;
-
-	if (n == 0)
-		return defn_fail(d, at, SDC_EPARSE, "sort_by() needs at least "
-		    "one value to sort by");
-	for (i = 0; i < n; i++)
-		if (keys[i].k == DV_STR)
-			return defn_fail(d, kat[i], SDC_EPARSE, "to sort by a "
-			    "column use a table attribute like `%s.%.*s` "
-			    "rather than the string \"%.*s\"",
-			    d->q->tables[frame->table].schema->name,
-			    (int)keys[i].u.s.len, keys[i].u.s.p,
-			    (int)keys[i].u.s.len, keys[i].u.s.p);
-	for (i = n; i-- > 0;) {
-		if (to_node(d, &keys[i], NULL, kat[i], &k) != 0)
-			return -1;
-		loc = defn_loc(d, kat[i]);
-		if ((frame = sdc_query_sort(d->q, frame, k, &loc, d->err)) ==
-		    NULL)
-			return -1;
-	}
-	*out = dv_node(frame);
-	return 0;
-}
-
-static int
-pick(struct defn *d, enum sdc_qop op, struct sdc_qnode *frame,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode *n = sdc_query_pick(d->q, op, frame, &loc, d->err);
-
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-/* Table helpers, as ehrql/tables/core.py and tpp.py define them. */
-
-static const char *
-frame_table(const struct defn *d, const struct sdc_qnode *f)
-{
-	return d->q->tables[f->table].schema->name;
-}
-
-static const char *
-frame_module(const struct defn *d, const struct sdc_qnode *f)
-{
-	return d->q->tables[f->table].schema->module;
-}
-
-/* where(start_date <= date).except_where(end_date < date) */
-static int
-spanning_on(struct defn *d, struct sdc_qnode *self, const struct dv *date,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct dv s, e, c, f;
-
-	if (column(d, self, "start_date", at, &s) != 0 ||
-	    column(d, self, "end_date", at, &e) != 0 ||
-	    compare(d, SDC_OP_LE, s.u.node, date, at, &c) != 0 ||
-	    m_filter(d, SDC_Q_WHERE, self, &c, at, at, &f) != 0 ||
-	    compare(d, SDC_OP_LT, e.u.node, date, at, &c) != 0)
-		return -1;
-	return m_filter(d, SDC_Q_EXCEPT, f.u.node, &c, at, at, out);
-}
-
-static int
-h_spanning(struct defn *d, struct sdc_qnode *self, const struct dv *start,
-    const struct dv *end, const struct sdc_node *at, struct dv *out)
-{
-	struct dv s, e, a, b, c;
-
-	if (column(d, self, "start_date", at, &s) != 0 ||
-	    column(d, self, "end_date", at, &e) != 0 ||
-	    compare(d, SDC_OP_LE, s.u.node, start, at, &a) != 0 ||
-	    compare(d, SDC_OP_GT, e.u.node, end, at, &b) != 0 ||
-	    unary(d, SDC_QOP_IS_NULL, e.u.node, at, &c) != 0 ||
-	    binary(d, SDC_QOP_OR, b.u.node, c.u.node, at, &b) != 0 ||
-	    binary(d, SDC_QOP_AND, a.u.node, b.u.node, at, &a) != 0)
-		return -1;
-	return m_filter(d, SDC_Q_WHERE, self, &a, at, at, out);
-}
-
-static int
-h_reg_for_patient_on(struct defn *d, struct sdc_qnode *self,
-    const struct dv *date, const struct sdc_node *at, struct dv *out)
-{
-	struct dv f, keys[4];
-	const struct sdc_node *kat[4] = { at, at, at, at };
-	int addr = strcmp(frame_table(d, self), "addresses") == 0;
-	size_t n = 0;
-
-	if (spanning_on(d, self, date, at, &f) != 0)
-		return -1;
-	if (addr) {
-		/* case(when(self.has_postcode).then(1), otherwise=0) */
-		struct dv hp, one = dv_int(1), zero = dv_int(0);
-		struct sdc_qnode *cond;
-		const struct sdc_node *vat[1] = { at };
-
-		if (column(d, self, "has_postcode", at, &hp) != 0)
-			return -1;
-		cond = hp.u.node;
-		if (case_build(d, &cond, &one, vat, 1, &zero, at, at,
-		    &keys[n++]) != 0)
-			return -1;
-	}
-	if (column(d, self, "start_date", at, &keys[n++]) != 0 ||
-	    column(d, self, "end_date", at, &keys[n++]) != 0 ||
-	    column(d, self, addr ? "address_id" : "practice_pseudo_id", at,
-	    &keys[n++]) != 0 ||
-	    m_sort_by(d, f.u.node, keys, kat, n, at, &f) != 0)
-		return -1;
-	return pick(d, SDC_QOP_LAST, f.u.node, at, out);
-}
-
-static int
-h_cause_of_death_is_in(struct defn *d, struct sdc_qnode *self,
-    const struct dv *codelist, const struct sdc_node *cat,
-    const struct sdc_node *at, struct dv *out)
-{
-	struct dv c, r, acc;
-	char name[32];
-	int i;
-
-	for (i = 0; i <= 15; i++) {
-		if (i == 0)
-			snprintf(name, sizeof(name), "underlying_cause_of_death");
-		else
-			snprintf(name, sizeof(name), "cause_of_death_%02d", i);
-		if (column(d, self, name, at, &c) != 0 ||
-		    m_is_in(d, c.u.node, codelist, cat, at, &r) != 0)
-			return -1;
-		if (i == 0)
-			acc = r;
-		else if (binary(d, SDC_QOP_OR, acc.u.node, r.u.node, at,
-		    &acc) != 0)
-			return -1;
-	}
-	*out = acc;
-	return 0;
-}
-
-/* Method tables. */
-
-struct method {
-	const char *name;
-	enum dv_fid id;
-};
-
-static int
-series_method(const struct sdc_qnode *n, const char *name, enum dv_fid *id)
-{
-	static const struct method common[] = {
-		{ "is_null", M_IS_NULL }, { "is_not_null", M_IS_NOT_NULL },
-		{ "when_null_then", M_WHEN_NULL_THEN }, { "is_in", M_IS_IN },
-		{ "is_not_in", M_IS_NOT_IN }, { "map_values", M_MAP_VALUES },
-	}, numeric[] = {
-		{ "as_int", M_AS_INT }, { "as_float", M_AS_FLOAT },
-		{ "absolute", M_ABSOLUTE },
-	}, date[] = {
-		{ "to_first_of_year", M_TO_FIRST_OF_YEAR },
-		{ "to_first_of_month", M_TO_FIRST_OF_MONTH },
-		{ "is_before", M_IS_BEFORE },
-		{ "is_on_or_before", M_IS_ON_OR_BEFORE },
-		{ "is_after", M_IS_AFTER },
-		{ "is_on_or_after", M_IS_ON_OR_AFTER },
-		{ "is_between_but_not_on", M_IS_BETWEEN_BUT_NOT_ON },
-		{ "is_on_or_between", M_IS_ON_OR_BETWEEN },
-		{ "is_during", M_IS_DURING },
-	};
-	int ev = n->level == SDC_QL_EVENT;
-	enum sdc_schema_type t = n->type;
-	size_t i;
-
-#define LOOK(tab) \
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) \
-		if (strcmp(name, tab[i].name) == 0) { \
-			*id = tab[i].id; \
-			return 1; \
-		}
-	LOOK(common);
-	if (ev && strcmp(name, "count_distinct_for_patient") == 0) {
-		*id = M_COUNT_DISTINCT;
-		return 1;
-	}
-	if (t == SDC_TYPE_BOOL && strcmp(name, "as_int") == 0) {
-		*id = M_AS_INT;
-		return 1;
-	}
-	if (t == SDC_TYPE_INT || t == SDC_TYPE_FLOAT) {
-		LOOK(numeric);
-		if (ev && strcmp(name, "sum_for_patient") == 0) {
-			*id = M_SUM;
-			return 1;
-		}
-		if (ev && strcmp(name, "mean_for_patient") == 0) {
-			*id = M_MEAN;
-			return 1;
-		}
-	}
-	if (ev && (t == SDC_TYPE_INT || t == SDC_TYPE_FLOAT ||
-	    t == SDC_TYPE_STR || t == SDC_TYPE_DATE)) {
-		if (strcmp(name, "minimum_for_patient") == 0) {
-			*id = M_MIN;
-			return 1;
-		}
-		if (strcmp(name, "maximum_for_patient") == 0) {
-			*id = M_MAX;
-			return 1;
-		}
-	}
-	if ((t == SDC_TYPE_STR || t == SDC_TYPE_MULTICODE) &&
-	    strcmp(name, "contains") == 0) {
-		*id = M_CONTAINS;
-		return 1;
-	}
-	if (t == SDC_TYPE_MULTICODE && strcmp(name, "contains_any_of") == 0) {
-		*id = M_CONTAINS_ANY_OF;
-		return 1;
-	}
-	if (t == SDC_TYPE_CODE && strcmp(name, "to_category") == 0) {
-		*id = M_TO_CATEGORY;
-		return 1;
-	}
-	if (t == SDC_TYPE_DATE) {
-		LOOK(date);
-		if (ev && strcmp(name, "count_episodes_for_patient") == 0) {
-			*id = M_COUNT_EPISODES;
-			return 1;
-		}
-	}
-#undef LOOK
-	return 0;
-}
-
-static int
-frame_method(const struct defn *d, const struct sdc_qnode *f,
-    const char *name, enum dv_fid *id)
-{
-	const char *t = frame_table(d, f), *mod = frame_module(d, f);
-	int ev = f->level == SDC_QL_EVENT;
-	int helpers = f->kind != SDC_Q_PICK && strcmp(mod, "spec") != 0;
-	const struct sdc_qnode *g;
-	int sorted = 0;
-
-	if (strcmp(name, "exists_for_patient") == 0)
-		*id = M_EXISTS;
-	else if (strcmp(name, "count_for_patient") == 0)
-		*id = M_COUNT;
-	else if (ev && strcmp(name, "where") == 0)
-		*id = M_WHERE;
-	else if (ev && strcmp(name, "except_where") == 0)
-		*id = M_EXCEPT_WHERE;
-	else if (ev && strcmp(name, "sort_by") == 0)
-		*id = M_SORT_BY;
-	else if (ev && (strcmp(name, "first_for_patient") == 0 ||
-	    strcmp(name, "last_for_patient") == 0)) {
-		for (g = f; g->kind != SDC_Q_TABLE; g = g->kid[0])
-			if (g->kind == SDC_Q_SORT)
-				sorted = 1;
-		if (!sorted)
-			return 2;
-		*id = name[0] == 'f' ? M_FIRST : M_LAST;
-	} else if (helpers && strcmp(t, "patients") == 0 &&
-	    strcmp(name, "age_on") == 0)
-		*id = M_AGE_ON;
-	else if (helpers && strcmp(t, "patients") == 0 &&
-	    strcmp(name, "is_alive_on") == 0)
-		*id = M_IS_ALIVE_ON;
-	else if (helpers && strcmp(t, "patients") == 0 &&
-	    strcmp(name, "is_dead_on") == 0)
-		*id = M_IS_DEAD_ON;
-	else if (helpers && strcmp(t, "practice_registrations") == 0 &&
-	    strcmp(name, "for_patient_on") == 0)
-		*id = M_REG_FOR_PATIENT_ON;
-	else if (helpers && strcmp(t, "practice_registrations") == 0 &&
-	    strcmp(name, "exists_for_patient_on") == 0)
-		*id = M_EXISTS_FOR_PATIENT_ON;
-	else if (helpers && strcmp(t, "practice_registrations") == 0 &&
-	    strcmp(name, "spanning") == 0)
-		*id = M_SPANNING;
-	else if (helpers && strcmp(t, "practice_registrations") == 0 &&
-	    strcmp(mod, "tpp") == 0 &&
-	    strcmp(name, "spanning_with_systmone") == 0)
-		*id = M_SPANNING_WITH_SYSTMONE;
-	else if (helpers && strcmp(t, "ons_deaths") == 0 &&
-	    strcmp(name, "cause_of_death_is_in") == 0)
-		*id = M_CAUSE_OF_DEATH_IS_IN;
-	else if (helpers && strcmp(t, "addresses") == 0 &&
-	    strcmp(name, "for_patient_on") == 0)
-		*id = M_ADDR_FOR_PATIENT_ON;
-	else
-		return 0;
-	return 1;
-}
-
-static int
-list_columns(const struct defn *d, const struct sdc_qnode *f, char *buf,
-    size_t size)
-{
-	const struct sdc_schema_table *t = d->q->tables[f->table].schema;
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 1; i < t->ncolumns && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s",
-		    i > 1 ? ", " : "", t->columns[i].name);
-	return 0;
-}
-
-int
-defn_getattr(struct defn *d, const struct dv *obj, const char *name,
-    const struct sdc_node *at, struct dv *out)
-{
-	enum dv_fid id;
-	char cols[SDC_ERR_MSG_MAX / 2];
-	size_t i;
-	int r;
-
-	switch (obj->k) {
-	case DV_SERIES:
-		if (obj->u.node->type == SDC_TYPE_DATE && (strcmp(name,
-		    "year") == 0 || strcmp(name, "month") == 0 ||
-		    strcmp(name, "day") == 0))
-			return unary(d, name[0] == 'y' ? SDC_QOP_YEAR :
-			    name[0] == 'm' ? SDC_QOP_MONTH : SDC_QOP_DAY,
-			    obj->u.node, at, out);
-		if (series_method(obj->u.node, name, &id)) {
-			*out = dv_func(d, id, name, obj);
-			return out->k == DV_FUNC ? 0 : -1;
-		}
-		break;
-	case DV_FRAME:
-		r = frame_method(d, obj->u.node, name, &id);
-		if (r == 1) {
-			*out = dv_func(d, id, name, obj);
-			return out->k == DV_FUNC ? 0 : -1;
-		}
-		if (r == 2)
-			return defn_fail(d, at, SDC_EPARSE, "%s() needs a "
-			    "sorted frame: call sort_by(...) first", name);
-		if (sdc_schema_column_index(d->q->tables[obj->u.node->table].
-		    schema, name) > 0)
-			return column(d, obj->u.node, name, at, out);
-		list_columns(d, obj->u.node, cols, sizeof(cols));
-		return defn_fail(d, at, SDC_EPARSE, "'%s' object has no "
-		    "attribute '%s' (its columns are: %s)",
-		    dv_type_name(d, obj), name, cols);
-	case DV_DATEDIFF: {
-		static const char *const units[] = { "days", "weeks", "months",
-			"years" };
-		static const enum sdc_qop ops[] = { SDC_QOP_DIFF_DAYS,
-			SDC_QOP_DIFF_WEEKS, SDC_QOP_DIFF_MONTHS,
-			SDC_QOP_DIFF_YEARS };
-		const struct dv *l = &obj->u.pair[0], *rr = &obj->u.pair[1];
-		struct sdc_qnode *a, *b;
-
-		for (i = 0; i < 4; i++)
-			if (strcmp(name, units[i]) == 0)
-				break;
-		if (i == 4)
-			break;
-		if (l->k == DV_DATE && rr->k == DV_DATE) {
-			int32_t (*fn[])(int32_t, int32_t) = {
-				sdc_date_diff_days, sdc_date_diff_weeks,
-				sdc_date_diff_months, sdc_date_diff_years };
-
-			*out = dv_int(fn[i](l->u.d, rr->u.d));
-			return 0;
-		}
-		if (to_node(d, l, NULL, at, &a) != 0 ||
-		    to_node(d, rr, NULL, at, &b) != 0)
-			return -1;
-		return binary(d, ops[i], a, b, at, out);
-	}
-	case DV_DATASET: {
-		struct dv_dataset *ds = obj->u.ds;
-		static const struct method m[] = {
-			{ "define_population", M_DEFINE_POPULATION },
-			{ "add_column", M_ADD_COLUMN },
-			{ "configure_dummy_data", M_CONFIGURE_DUMMY_DATA },
-			{ "configure_dummy_dataset", M_CONFIGURE_DUMMY_DATA },
-		};
-
-		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-			if (strcmp(name, m[i].name) == 0) {
-				*out = dv_func(d, m[i].id, name, obj);
-				return out->k == DV_FUNC ? 0 : -1;
-			}
-		for (i = 0; i < ds->n; i++)
-			if (strcmp(ds->vars[i].name, name) == 0) {
-				*out = dv_node(ds->vars[i].node);
-				return 0;
-			}
-		if (strcmp(name, "population") == 0) {
-			if (ds->population == NULL)
-				return defn_fail(d, at, SDC_EPARSE, "A "
-				    "population has not been defined; define "
-				    "one with define_population()");
-			*out = dv_node(ds->population);
-			return 0;
-		}
-		return defn_fail(d, at, SDC_EPARSE, "Variable '%s' has not been "
-		    "defined", name);
-	}
-	case DV_WHEN:
-		if (strcmp(name, "then") == 0) {
-			*out = dv_func(d, M_THEN, name, obj);
-			return out->k == DV_FUNC ? 0 : -1;
-		}
-		break;
-	case DV_WHENTHEN:
-		if (strcmp(name, "otherwise") == 0) {
-			*out = dv_func(d, M_OTHERWISE, name, obj);
-			return out->k == DV_FUNC ? 0 : -1;
-		}
-		break;
-	case DV_DURATION:
-		if (strcmp(name, "starting_on") == 0 ||
-		    strcmp(name, "ending_on") == 0) {
-			*out = dv_func(d, name[0] == 's' ? M_STARTING_ON :
-			    M_ENDING_ON, name, obj);
-			return out->k == DV_FUNC ? 0 : -1;
-		}
-		if (strcmp(name, "value") == 0) {
-			*out = obj->u.pair[0];
-			return 0;
-		}
-		break;
-	case DV_DATE:
-		if (strcmp(name, "year") == 0 || strcmp(name, "month") == 0 ||
-		    strcmp(name, "day") == 0) {
-			*out = dv_int(name[0] == 'y' ? sdc_date_year(obj->u.d) :
-			    name[0] == 'm' ? sdc_date_month(obj->u.d) :
-			    sdc_date_day(obj->u.d));
-			return 0;
-		}
-		break;
-	case DV_CODE:
-		if (strcmp(name, "value") == 0) {
-			*out = dv_str(obj->u.s.p, obj->u.s.len);
-			return 0;
-		}
-		break;
-	case DV_MODULE:
-		return defn_module_attr(d, obj->u.mod, name, at, out);
-	default:
-		break;
-	}
-	return defn_fail(d, at, SDC_EPARSE, "'%s' object has no attribute '%s'",
-	    dv_type_name(d, obj), name);
-}
-
 /* Datasets. */
 
 static int
@@ -1422,7 +109,7 @@ validate_series(struct defn *d, const struct dv *v, const char *context,
 	}
 	if (v->k == DV_FRAME || v->k == DV_FUNC || v->k == DV_WHEN ||
 	    v->k == DV_WHENTHEN) {
-		helpful_error(d, v, at);
+		defn_helpful_error(d, v, at);
 		snprintf(msg, sizeof(msg), "%s", d->err->msg);
 		return defn_fail(d, at, SDC_EPARSE, "invalid %s: %s", context,
 		    msg);
@@ -1479,8 +166,8 @@ defn_set_variable(struct defn *d, struct dv_dataset *ds, const char *name,
 	return 0;
 }
 
-static int
-define_population(struct defn *d, struct dv_dataset *ds, const struct dv *v,
+int
+defn_define_population(struct defn *d, struct dv_dataset *ds, const struct dv *v,
     const struct sdc_node *vat, const struct sdc_node *at)
 {
 	struct sdc_qloc loc = defn_loc(d, vat);
@@ -1682,171 +369,6 @@ f_get_parameter(struct defn *d, const struct dv *arg,
 }
 
 static int
-intervals(struct defn *d, const struct dv *dur, const struct dv *date,
-    int sign, const struct sdc_node *at, struct dv *out)
-{
-	static const char *const cls[] = { "days", "weeks", "months",
-		"years" };
-	const char *m = sign > 0 ? "starting_on" : "ending_on";
-	struct dv_seq *s, *pair;
-	struct dv dt = *date, tup;
-	int64_t n, i;
-	int32_t a, b, x;
-
-	if (dt.k == DV_STR) {
-		if (parse_date(d, dt.u.s.p, dt.u.s.len, at, &x) != 0)
-			return -1;
-		dt = dv_date(x);
-	}
-	if (dt.k != DV_DATE)
-		return defn_fail(d, at, SDC_EPARSE, "%s.%s() can only be used "
-		    "with a literal date, not a date series", cls[dur->sub], m);
-	if (dur->u.pair[0].k != DV_INT)
-		return defn_fail(d, at, SDC_EPARSE, "%s.%s() can only be used "
-		    "with a literal integer value, not an integer series",
-		    cls[dur->sub], m);
-	n = dur->u.pair[0].u.i;
-	if (n < 0)
-		return defn_fail(d, at, SDC_EDATA, "%s.%s() can only be used "
-		    "with positive numbers", cls[dur->sub], m);
-	if (n > 100000)
-		return defn_fail(d, at, SDC_ELIMIT, "%s.%s(): at most 100000 "
-		    "intervals", cls[dur->sub], m);
-	if ((s = dv_seq_new(d, (size_t)n)) == NULL)
-		return -1;
-	/* ehrql/utils/date_utils.py generate_intervals */
-	for (i = 0; i < n; i++) {
-		int64_t k = sign > 0 ? i : -(n - i);
-		int rc;
-
-		switch (dur->sub) {
-		case DUR_DAYS:
-			rc = sdc_date_add_days(dt.u.d, k, &a) |
-			    sdc_date_add_days(dt.u.d, k + 1, &b);
-			break;
-		case DUR_WEEKS:
-			rc = sdc_date_add_weeks(dt.u.d, k, &a) |
-			    sdc_date_add_weeks(dt.u.d, k + 1, &b);
-			break;
-		case DUR_MONTHS:
-			rc = sdc_date_add_months(dt.u.d, k, &a) |
-			    sdc_date_add_months(dt.u.d, k + 1, &b);
-			break;
-		default:
-			rc = sdc_date_add_years(dt.u.d, k, &a) |
-			    sdc_date_add_years(dt.u.d, k + 1, &b);
-			break;
-		}
-		if (rc != 0)
-			return defn_fail(d, at, SDC_EDATA, "date value out of "
-			    "range");
-		if (sign < 0) {	/* ending on date: shift by one day */
-			if (sdc_date_add_days(a, 1, &a) != 0 ||
-			    sdc_date_add_days(b, 1, &b) != 0)
-				return defn_fail(d, at, SDC_EDATA, "date value "
-				    "out of range");
-		}
-		if ((pair = dv_seq_new(d, 2)) == NULL ||
-		    dv_seq_push(d, pair, dv_date(a)) != 0 ||
-		    sdc_date_add_days(b, -1, &b) != 0 ||
-		    dv_seq_push(d, pair, dv_date(b)) != 0)
-			return -1;
-		tup = dv_none();
-		tup.k = DV_TUPLE;
-		tup.u.seq = pair;
-		if (dv_seq_push(d, s, tup) != 0)
-			return -1;
-	}
-	*out = dv_none();
-	out->k = DV_LIST;
-	out->u.seq = s;
-	return 0;
-}
-
-static int
-extremum(struct defn *d, enum sdc_qop op, const struct dv_argv *a,
-    const char *fname, const struct sdc_node *at, struct dv *out)
-{
-	struct sdc_qloc loc = defn_loc(d, at);
-	struct sdc_qnode **kids, *like = NULL, *n;
-	size_t i;
-
-	if (a->nkw > 0)
-		return defn_fail(d, a->kwat[0], SDC_EPARSE, "%s() got an "
-		    "unexpected keyword argument '%s'", fname, a->kwname[0]);
-	if (a->n == 0)
-		return defn_fail(d, at, SDC_EPARSE, "%s() missing 1 required "
-		    "positional argument: 'value'", fname);
-	/* ehrQL's cast_all_arguments: cast to the first series */
-	for (i = 0; i < a->n && like == NULL; i++)
-		if (a->v[i].k == DV_SERIES)
-			like = a->v[i].u.node;
-	if ((kids = defn_alloc(d, a->n * sizeof(*kids))) == NULL)
-		return -1;
-	for (i = 0; i < a->n; i++)
-		if (to_node(d, &a->v[i], like, a->at[i], &kids[i]) != 0)
-			return -1;
-	n = sdc_query_extremum(d->q, op, kids, a->n, &loc, d->err);
-	if (n == NULL)
-		return -1;
-	*out = dv_node(n);
-	return 0;
-}
-
-static int
-f_case(struct defn *d, const struct dv_argv *a, const struct sdc_node *at,
-    struct dv *out)
-{
-	struct sdc_qnode **conds;
-	struct dv *vals, otherwise = dv_none();
-	const struct sdc_node **vat, *oat = at;
-	size_t i;
-
-	for (i = 0; i < a->nkw; i++) {
-		if (strcmp(a->kwname[i], "otherwise") != 0 &&
-		    strcmp(a->kwname[i], "default") != 0)
-			return defn_fail(d, a->kwat[i], SDC_EPARSE, "case() got "
-			    "an unexpected keyword argument '%s'",
-			    a->kwname[i]);
-		if (otherwise.k != DV_NONE && a->kw[i].k != DV_NONE)
-			return defn_fail(d, a->kwat[i], SDC_EPARSE, "Use "
-			    "`otherwise` instead of `default`");
-		otherwise = a->kw[i];
-		oat = a->kwat[i];
-	}
-	conds = defn_alloc(d, (a->n + 1) * sizeof(*conds));
-	vals = defn_alloc(d, (a->n + 1) * sizeof(*vals));
-	vat = defn_alloc(d, (a->n + 1) * sizeof(*vat));
-	if (!conds || !vals || !vat)
-		return -1;
-	for (i = 0; i < a->n; i++) {
-		const struct dv *c = &a->v[i];
-
-		if (c->k == DV_WHEN)
-			return defn_fail(d, a->at[i], SDC_EPARSE, "`when(...)` "
-			    "clause missing a `.then(...)` value in `case()` "
-			    "expression");
-		if (c->k == DV_SERIES && c->u.node->kind == SDC_Q_CASE &&
-		    c->u.node->n <= 3)
-			return defn_fail(d, a->at[i], SDC_EPARSE, "invalid "
-			    "syntax for `otherwise` in `case()` expression: "
-			    "write case(when(...).then(...), otherwise=...), "
-			    "not case(when(...).then(...).otherwise(...))");
-		if (c->k != DV_WHENTHEN)
-			return defn_fail(d, a->at[i], SDC_EPARSE, "cases must be "
-			    "specified in the form: when(<CONDITION>).then("
-			    "<VALUE>)");
-		conds[i] = c->u.pair[0].u.node;
-		vals[i] = c->u.pair[1];
-		vat[i] = a->at[i];
-	}
-	if (a->n == 0)
-		return defn_fail(d, at, SDC_EPARSE, "`case()` expression "
-		    "requires at least one case");
-	return case_build(d, conds, vals, vat, a->n, &otherwise, oat, at, out);
-}
-
-static int
 new_dataset(struct defn *d, struct dv *out)
 {
 	struct dv_dataset *ds = defn_alloc(d, sizeof(*ds));
@@ -1893,6 +415,8 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	const char *name = fn->name;
 	int32_t x;
 
+	if (fn->id >= F_PY_FIRST)
+		return defn_call_py(d, fn, a, at, out);
 	if (fn->self.k == DV_SERIES || fn->self.k == DV_FRAME)
 		self = fn->self.u.node;
 	switch (fn->id) {
@@ -1906,13 +430,13 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case F_YEARS:
 		if (one_arg(d, a, name, "value", at, arg, aat) != 0)
 			return -1;
-		return make_duration(d, (int)(fn->id - F_DAYS), &arg[0], aat[0],
+		return defn_make_duration(d, (int)(fn->id - F_DAYS), &arg[0], aat[0],
 		    out);
 	case F_WHEN: {
 		struct sdc_qnode *c;
 
 		if (one_arg(d, a, name, "condition", at, arg, aat) != 0 ||
-		    to_node(d, &arg[0], NULL, aat[0], &c) != 0)
+		    defn_to_node(d, &arg[0], NULL, aat[0], &c) != 0)
 			return -1;
 		if (c->type != SDC_TYPE_BOOL)
 			return defn_fail(d, aat[0], SDC_EPARSE, "invalid case "
@@ -1931,7 +455,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (one_arg(d, a, name, "value", at, arg, aat) != 0)
 			return -1;
 		if (arg[0].k != DV_NONE && arg[0].k != DV_SERIES &&
-		    to_node(d, &arg[0], NULL, aat[0], &o) != 0)
+		    defn_to_node(d, &arg[0], NULL, aat[0], &o) != 0)
 			return -1;
 		if ((p = defn_alloc(d, 2 * sizeof(*p))) == NULL)
 			return -1;
@@ -1947,14 +471,14 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 
 		if (one_arg(d, a, name, "value", at, arg, aat) != 0)
 			return -1;
-		return case_build(d, &c, &fn->self.u.pair[1], vat, 1, &arg[0],
+		return defn_case_build(d, &c, &fn->self.u.pair[1], vat, 1, &arg[0],
 		    aat[0], at, out);
 	}
 	case F_CASE:
-		return f_case(d, a, at, out);
+		return defn_case(d, a, at, out);
 	case F_MAXIMUM_OF:
 	case F_MINIMUM_OF:
-		return extremum(d, fn->id == F_MAXIMUM_OF ? SDC_QOP_MAX :
+		return defn_extremum(d, fn->id == F_MAXIMUM_OF ? SDC_QOP_MAX :
 		    SDC_QOP_MIN, a, name, at, out);
 	case F_CODELIST_FROM_CSV: {
 		BIND(name, 3, 1, 2, "filename", "column", "category_column");
@@ -1970,7 +494,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (arg[0].k != DV_STR)
 			return defn_fail(d, aat[0], SDC_EPARSE, "%s() needs a "
 			    "string, not '%s'", name, dv_type_name(d, &arg[0]));
-		return make_code(d, (enum sdc_code_system)fn->sub,
+		return defn_make_code(d, (enum sdc_code_system)fn->sub,
 		    defn_strdup(d, arg[0].u.s.p, arg[0].u.s.len),
 		    arg[0].u.s.len, aat[0], out);
 	case F_DATE: {
@@ -2006,7 +530,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 			return -1;
 		if (arg[0].k == DV_SERIES && (arg[0].u.node->type ==
 		    SDC_TYPE_INT || arg[0].u.node->type == SDC_TYPE_FLOAT))
-			return unary(d, SDC_QOP_ABS, arg[0].u.node, at, out);
+			return defn_qunary(d, SDC_QOP_ABS, arg[0].u.node, at, out);
 		if (arg[0].k == DV_INT) {
 			if (arg[0].u.i == INT64_MIN)
 				return defn_fail(d, at, SDC_EDATA, "integer "
@@ -2035,6 +559,10 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 			*out = dv_int((int64_t)arg[0].u.seq->n / 2);
 			return 0;
 		}
+		if (arg[0].k == DV_SET) {
+			*out = dv_int((int64_t)arg[0].u.seq->n);
+			return 0;
+		}
 		if (arg[0].k != DV_LIST && arg[0].k != DV_TUPLE &&
 		    arg[0].k != DV_CODELIST)
 			return defn_fail(d, aat[0], SDC_EPARSE, "object of type "
@@ -2050,12 +578,12 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_IS_NOT_NULL:
 		if (no_args(d, a, name) != 0)
 			return -1;
-		return unary(d, fn->id == M_IS_NULL ? SDC_QOP_IS_NULL :
+		return defn_qunary(d, fn->id == M_IS_NULL ? SDC_QOP_IS_NULL :
 		    SDC_QOP_IS_NOT_NULL, self, at, out);
 	case M_WHEN_NULL_THEN:
 		if (one_arg(d, a, name, "other", at, arg, aat) != 0)
 			return -1;
-		return series_op(d, SDC_QOP_WHEN_NULL, self, &arg[0], 0, at,
+		return defn_series_op(d, SDC_QOP_WHEN_NULL, self, &arg[0], 0, at,
 		    out);
 	case M_IS_IN:
 	case M_IS_NOT_IN:
@@ -2068,18 +596,18 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 			    "codelist, then please use "
 			    "`~column.contains_any_of(codelist)` instead.");
 		if (one_arg(d, a, name, "other", at, arg, aat) != 0 ||
-		    m_is_in(d, self, &arg[0], aat[0], at, &v) != 0)
+		    defn_m_is_in(d, self, &arg[0], aat[0], at, &v) != 0)
 			return -1;
 		if (fn->id == M_IS_IN) {
 			*out = v;
 			return 0;
 		}
-		return unary(d, SDC_QOP_NOT, v.u.node, at, out);
+		return defn_qunary(d, SDC_QOP_NOT, v.u.node, at, out);
 	case M_MAP_VALUES:
 	case M_TO_CATEGORY: {
 		BIND(name, 2, 2, 1, fn->id == M_MAP_VALUES ? "mapping" :
 		    "categorisation", "default");
-		return m_map_values(d, self, &arg[0], &arg[1], aat[0], aat[1],
+		return defn_m_map_values(d, self, &arg[0], &arg[1], aat[0], aat[1],
 		    at, out);
 	}
 	case M_COUNT_DISTINCT:
@@ -2091,7 +619,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_COUNT:
 		if (no_args(d, a, name) != 0)
 			return -1;
-		return aggregate(d, fn->id == M_COUNT_DISTINCT ?
+		return defn_aggregate(d, fn->id == M_COUNT_DISTINCT ?
 		    SDC_QOP_AGG_COUNT_DISTINCT : fn->id == M_SUM ?
 		    SDC_QOP_AGG_SUM : fn->id == M_MEAN ? SDC_QOP_AGG_MEAN :
 		    fn->id == M_MIN ? SDC_QOP_AGG_MIN : fn->id == M_MAX ?
@@ -2104,7 +632,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_TO_FIRST_OF_MONTH:
 		if (no_args(d, a, name) != 0)
 			return -1;
-		return unary(d, fn->id == M_AS_INT ? SDC_QOP_AS_INT :
+		return defn_qunary(d, fn->id == M_AS_INT ? SDC_QOP_AS_INT :
 		    fn->id == M_AS_FLOAT ? SDC_QOP_AS_FLOAT :
 		    fn->id == M_ABSOLUTE ? SDC_QOP_ABS :
 		    fn->id == M_TO_FIRST_OF_YEAR ? SDC_QOP_FIRST_OF_YEAR :
@@ -2112,25 +640,25 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_CONTAINS:
 		if (one_arg(d, a, name, "other", at, arg, aat) != 0)
 			return -1;
-		return m_contains(d, self, &arg[0], aat[0], at, out);
+		return defn_m_contains(d, self, &arg[0], aat[0], at, out);
 	case M_CONTAINS_ANY_OF:
 		if (one_arg(d, a, name, "codelist", at, arg, aat) != 0)
 			return -1;
-		return m_contains_any_of(d, self, &arg[0], aat[0], at, out);
+		return defn_m_contains_any_of(d, self, &arg[0], aat[0], at, out);
 	case M_IS_BEFORE:
 	case M_IS_ON_OR_BEFORE:
 	case M_IS_AFTER:
 	case M_IS_ON_OR_AFTER:
 		if (one_arg(d, a, name, "other", at, arg, aat) != 0)
 			return -1;
-		return compare(d, fn->id == M_IS_BEFORE ? SDC_OP_LT :
+		return defn_compare(d, fn->id == M_IS_BEFORE ? SDC_OP_LT :
 		    fn->id == M_IS_ON_OR_BEFORE ? SDC_OP_LE :
 		    fn->id == M_IS_AFTER ? SDC_OP_GT : SDC_OP_GE, self,
 		    &arg[0], at, out);
 	case M_IS_BETWEEN_BUT_NOT_ON:
 	case M_IS_ON_OR_BETWEEN: {
 		BIND(name, 2, 2, 2, "start", "end");
-		return m_between(d, self, &arg[0], &arg[1],
+		return defn_m_between(d, self, &arg[0], &arg[1],
 		    fn->id == M_IS_ON_OR_BETWEEN, at, out);
 	}
 	case M_IS_DURING: {
@@ -2142,7 +670,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (s->n != 2)
 			return defn_fail(d, aat[0], SDC_EPARSE, "is_during() "
 			    "needs a (start, end) pair, got %zu values", s->n);
-		return m_between(d, self, &s->v[0], &s->v[1], 1, at, out);
+		return defn_m_between(d, self, &s->v[0], &s->v[1], 1, at, out);
 	}
 	case M_COUNT_EPISODES: {
 		const struct dv *g = &arg[0];
@@ -2162,7 +690,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (g->sub == DUR_WEEKS && __builtin_mul_overflow(gap, 7, &gap))
 			return defn_fail(d, aat[0], SDC_EDATA, "integer "
 			    "overflow");
-		return aggregate(d, SDC_QOP_AGG_COUNT_EPISODES, self, gap, at,
+		return defn_aggregate(d, SDC_QOP_AGG_COUNT_EPISODES, self, gap, at,
 		    out);
 	}
 
@@ -2171,25 +699,25 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_EXCEPT_WHERE:
 		if (one_arg(d, a, name, "condition", at, arg, aat) != 0)
 			return -1;
-		return m_filter(d, fn->id == M_WHERE ? SDC_Q_WHERE :
+		return defn_m_filter(d, fn->id == M_WHERE ? SDC_Q_WHERE :
 		    SDC_Q_EXCEPT, self, &arg[0], aat[0], at, out);
 	case M_SORT_BY:
 		if (a->nkw > 0)
 			return defn_fail(d, a->kwat[0], SDC_EPARSE, "sort_by() "
 			    "got an unexpected keyword argument '%s'",
 			    a->kwname[0]);
-		return m_sort_by(d, self, a->v, a->at, a->n, at, out);
+		return defn_m_sort_by(d, self, a->v, a->at, a->n, at, out);
 	case M_FIRST:
 	case M_LAST:
 		if (no_args(d, a, name) != 0)
 			return -1;
-		return pick(d, fn->id == M_FIRST ? SDC_QOP_FIRST :
+		return defn_pick(d, fn->id == M_FIRST ? SDC_QOP_FIRST :
 		    SDC_QOP_LAST, self, at, out);
 	case M_AGE_ON: {
 		struct dv dob, diff;
 
 		if (one_arg(d, a, name, "date", at, arg, aat) != 0 ||
-		    column(d, self, "date_of_birth", at, &dob) != 0 ||
+		    defn_column(d, self, "date_of_birth", at, &dob) != 0 ||
 		    defn_date_binop(d, SDC_OP_SUB, &arg[0], &dob, at,
 		    &diff) != 0)
 			return -1;
@@ -2200,51 +728,51 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		struct dv dod, l, r;
 
 		if (one_arg(d, a, name, "date", at, arg, aat) != 0 ||
-		    column(d, self, "date_of_death", at, &dod) != 0)
+		    defn_column(d, self, "date_of_death", at, &dod) != 0)
 			return -1;
 		if (fn->id == M_IS_ALIVE_ON) {
-			if (compare(d, SDC_OP_GT, dod.u.node, &arg[0], at,
-			    &l) != 0 || unary(d, SDC_QOP_IS_NULL, dod.u.node,
+			if (defn_compare(d, SDC_OP_GT, dod.u.node, &arg[0], at,
+			    &l) != 0 || defn_qunary(d, SDC_QOP_IS_NULL, dod.u.node,
 			    at, &r) != 0)
 				return -1;
-			return binary(d, SDC_QOP_OR, l.u.node, r.u.node, at,
+			return defn_qbinary(d, SDC_QOP_OR, l.u.node, r.u.node, at,
 			    out);
 		}
-		if (unary(d, SDC_QOP_IS_NOT_NULL, dod.u.node, at, &l) != 0 ||
-		    compare(d, SDC_OP_LT, dod.u.node, &arg[0], at, &r) != 0)
+		if (defn_qunary(d, SDC_QOP_IS_NOT_NULL, dod.u.node, at, &l) != 0 ||
+		    defn_compare(d, SDC_OP_LT, dod.u.node, &arg[0], at, &r) != 0)
 			return -1;
-		return binary(d, SDC_QOP_AND, l.u.node, r.u.node, at, out);
+		return defn_qbinary(d, SDC_QOP_AND, l.u.node, r.u.node, at, out);
 	}
 	case M_REG_FOR_PATIENT_ON:
 	case M_ADDR_FOR_PATIENT_ON:
 		if (one_arg(d, a, name, "date", at, arg, aat) != 0)
 			return -1;
-		return h_reg_for_patient_on(d, self, &arg[0], at, out);
+		return defn_h_reg_for_patient_on(d, self, &arg[0], at, out);
 	case M_EXISTS_FOR_PATIENT_ON:
 		if (one_arg(d, a, name, "date", at, arg, aat) != 0 ||
-		    h_spanning(d, self, &arg[0], &arg[0], at, &v) != 0)
+		    defn_h_spanning(d, self, &arg[0], &arg[0], at, &v) != 0)
 			return -1;
-		return aggregate(d, SDC_QOP_AGG_EXISTS, v.u.node, 0, at, out);
+		return defn_aggregate(d, SDC_QOP_AGG_EXISTS, v.u.node, 0, at, out);
 	case M_SPANNING:
 	case M_SPANNING_WITH_SYSTMONE: {
 		struct dv go, c;
 
 		BIND(name, 2, 2, 2, "start_date", "end_date");
-		if (h_spanning(d, self, &arg[0], &arg[1], at, out) != 0)
+		if (defn_h_spanning(d, self, &arg[0], &arg[1], at, out) != 0)
 			return -1;
 		if (fn->id == M_SPANNING)
 			return 0;
 		v = *out;
-		if (column(d, self, "practice_systmone_go_live_date", at,
+		if (defn_column(d, self, "practice_systmone_go_live_date", at,
 		    &go) != 0 ||
-		    compare(d, SDC_OP_LE, go.u.node, &arg[0], at, &c) != 0)
+		    defn_compare(d, SDC_OP_LE, go.u.node, &arg[0], at, &c) != 0)
 			return -1;
-		return m_filter(d, SDC_Q_WHERE, v.u.node, &c, at, at, out);
+		return defn_m_filter(d, SDC_Q_WHERE, v.u.node, &c, at, at, out);
 	}
 	case M_CAUSE_OF_DEATH_IS_IN:
 		if (one_arg(d, a, name, "codelist", at, arg, aat) != 0)
 			return -1;
-		return h_cause_of_death_is_in(d, self, &arg[0], aat[0], at,
+		return defn_h_cause_of_death_is_in(d, self, &arg[0], aat[0], at,
 		    out);
 
 	/* Datasets. */
@@ -2252,7 +780,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (one_arg(d, a, name, "population_condition", at, arg,
 		    aat) != 0)
 			return -1;
-		if (define_population(d, fn->self.u.ds, &arg[0], aat[0],
+		if (defn_define_population(d, fn->self.u.ds, &arg[0], aat[0],
 		    at) != 0)
 			return -1;
 		*out = dv_none();
@@ -2298,7 +826,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_ENDING_ON:
 		if (one_arg(d, a, name, "date", at, arg, aat) != 0)
 			return -1;
-		return intervals(d, &fn->self, &arg[0], fn->id == M_STARTING_ON ?
+		return defn_intervals(d, &fn->self, &arg[0], fn->id == M_STARTING_ON ?
 		    1 : -1, aat[0], out);
 	default:
 		break;
@@ -2431,6 +959,9 @@ defn_module_attr(struct defn *d, struct dv_module *m, const char *name,
 	switch (m->kind) {
 	case MOD_USER:
 		return defn_user_module_attr(d, m, name, at, out);
+	case MOD_FUNCTOOLS:
+	case MOD_OPERATOR:
+		return defn_py_module_attr(d, m, name, at, out);
 	case MOD_SCHEMA:
 		tab = sdc_schema_table(m->schema, name);
 		if (tab == NULL) {

@@ -506,8 +506,6 @@ test_refuse(void)
 	    "x = days(1.5)\n", 2, 10, "Expected type 'int' or 'Series[int]'");
 	refuse("integer overflow", "x = 9223372036854775807 + 1\n", 1, 25,
 	    "integer overflow");
-	refuse("def not yet", "def f():\n    pass\n", 1, 1,
-	    "def is not supported");
 	refuse("property called", "dataset.v = p.d1.year()\n", 1, 17,
 	    "is a property");
 	refuse("function not called", "dataset.v = p.i1.is_null\n", 1, 8,
@@ -517,6 +515,152 @@ test_refuse(void)
 	refuse("bool series plus int", "dataset.v = p.b1 & 1\n", 1, 18,
 	    "unsupported operand type(s) for &: 'BoolPatientSeries' and "
 	    "'int'");
+}
+
+/* An error inside a helper module: its file and line, and the chain. */
+static void
+chain(void)
+{
+	char buf[8192];
+	struct sdc_err err;
+	struct sdc_query *q;
+	size_t n;
+
+	snprintf(buf, sizeof(buf), "%sfrom helper import outer\n"
+	    "dataset.v = outer(e.b1)\n", SPEC);
+	sdc_err_clear(&err);
+	if ((q = load(buf, &err)) != NULL) {
+		ok(0, "error in a helper: refused");
+		sdc_query_free(q);
+		return;
+	}
+	n = strlen(err.file);
+	ok(n >= 9 && strcmp(err.file + n - 9, "helper.py") == 0 &&
+	    err.line == 7 && err.column == 25, "error in a helper points at "
+	    "helper.py:7:25");
+	if (!ok(strstr(err.msg, "has no attribute 'no_such_column'") &&
+	    strstr(err.msg, "(call chain: defn.py:6:13 outer -> ") &&
+	    strstr(err.msg, "helper.py:11:12 _inner)"), "and gives the call "
+	    "chain, outermost first"))
+		printf("#   got %s\n", err.msg);
+}
+
+/* The Python subset: functions, loops, comprehensions, builtins, limits. */
+static void
+test_python(void)
+{
+	accept("def with a default and a keyword",
+	    "def f(x, k=1):\n    return p.i1 + x * k\ndataset.v = f(2, k=3)\n",
+	    "v", "(add (col (table patient_level_table) i1) (int 6))");
+	accept("closure over an enclosing function's parameter",
+	    "def mk(n):\n    def g():\n        return p.i1 + n\n    return g\n"
+	    "dataset.v = mk(5)()\n", "v",
+	    "(add (col (table patient_level_table) i1) (int 5))");
+	accept("early return from an if",
+	    "def f(x):\n    if x > 1:\n        return p.i1\n    return p.i2\n"
+	    "dataset.v = f(2)\n", "v", "(col (table patient_level_table) i1)");
+	accept("a function sees module names bound after its def",
+	    "def f():\n    return later\nlater = p.i2\ndataset.v = f()\n", "v",
+	    "(col (table patient_level_table) i2)");
+	accept("for loop with setattr and an f-string name",
+	    "for n in range(3):\n    setattr(dataset, f\"v{n}\", p.i1 + n)\n",
+	    "v2", "(add (col (table patient_level_table) i1) (int 2))");
+	accept("add_column with str.format",
+	    "dataset.add_column(\"x_{n}\".format(n=3), p.i1)\n", "x_3",
+	    "(col (table patient_level_table) i1)");
+	accept("functools.reduce(operator.or_, ...) over a comprehension",
+	    "import operator\nfrom functools import reduce\n"
+	    "dataset.v = reduce(operator.or_, [p.i1 == k for k in (1, 2)])\n",
+	    "v", "(or (eq (col (table patient_level_table) i1) (int 1)) (eq "
+	    "(col (table patient_level_table) i1) (int 2)))");
+	accept("operator.and_ and ~ from a helper in a sibling module",
+	    "from operator import and_, inv\n"
+	    "dataset.v = and_(p.b1, inv(p.b1))\n", "v",
+	    "(and (col (table patient_level_table) b1) (not (col (table "
+	    "patient_level_table) b1)))");
+	accept("getattr with a column name in a helper, keyword-only",
+	    "from helper import first_of\n"
+	    "dataset.v = first_of([1, 2], column=\"i2\", where=e.b1).i1\n",
+	    "v", "(col (first (sort (where (where (table event_level_table) "
+	    "(col (table event_level_table) b1)) (in (col (table "
+	    "event_level_table) i2) (1 2))) (col (table event_level_table) "
+	    "i1))) i1)");
+	accept("plain Python: each assert holds",
+	    "from datetime import date\n"
+	    "a, *rest = [1, 2, 3]\n"
+	    "assert rest == [2, 3] and a == 1\n"
+	    "assert [1, 2, 3][::-1] == [3, 2, 1] and \"abcd\"[1:3] == \"bc\"\n"
+	    "assert f\"{1/3:.2f}|{7:>3}|{'x'!r}|{5:03d}\" == \"0.33|  7|'x'|005\"\n"
+	    "assert f\"{date(2020, 1, 2):%Y/%m}|{date(2020, 1, 2)}\" == "
+	    "\"2020/01|2020-01-02\"\n"
+	    "assert \"{} {x:,}\".format(1.5, x=1234567) == \"1.5 1,234,567\"\n"
+	    "assert str(2.0) == \"2.0\" and int(\"42\") + int(3.9) == 45\n"
+	    "assert sorted([3, 1, 2], key=lambda x: -x) == [3, 2, 1]\n"
+	    "assert sorted([(2, 'b'), (1, 'z'), (2, 'a')])[0] == (1, 'z')\n"
+	    "assert max([3, 1, 2]) == 3 and min(4, 2) == 2 and sum(range(5)) == 10\n"
+	    "assert len({1, 2, 2}) == 2 and list(zip([1, 2], \"ab\")) == "
+	    "[(1, \"a\"), (2, \"b\")]\n"
+	    "assert dict(enumerate([\"a\"], start=1)) == {1: \"a\"}\n"
+	    "assert {k: v for k, v in [(\"a\", 1)]} == {\"a\": 1}\n"
+	    "assert list(map(lambda x: x * 2, filter(None, [0, 1, 2]))) == [2, 4]\n"
+	    "assert any(x > 1 for x in [1, 2]) and not all([1, 0])\n"
+	    "assert round(2.5) == 2 and round(0.125, 2) == 0.12\n"
+	    "assert \"-\".join([\"a\", \"b\"]).upper() == \"A-B\"\n"
+	    "assert \"a,b\".split(\",\") == [\"a\", \"b\"] and \" x \".strip() == \"x\"\n"
+	    "assert isinstance(1, int) and not isinstance(\"1\", (int, float))\n"
+	    "assert date.fromisoformat(\"2021-03-04\").isoformat() == \"2021-03-04\"\n"
+	    "d = {}\nd[\"k\"] = [1]\nd[\"k\"].append(2)\nd[\"k\"] += [3]\n"
+	    "assert d.get(\"k\") == [1, 2, 3] and d.get(\"z\", 0) == 0\n"
+	    "s = set()\ns.add(\"x\")\ns.add(\"x\")\nassert len(s) == 1\n"
+	    "def kw(*args, **kwargs):\n    return len(args), sorted(kwargs)\n"
+	    "assert kw(1, 2, b=1, a=2) == (2, [\"a\", \"b\"])\n"
+	    "assert kw(*[1], **{\"z\": 1}) == (1, [\"z\"])\n"
+	    "def brk():\n    for i in range(10):\n        if i == 3:\n"
+	    "            break\n        if i == 1:\n            continue\n"
+	    "    return i\nassert brk() == 3\n"
+	    "assert (\"x\" * 3, [0] * 2) == (\"xxx\", [0, 0])\n",
+	    NULL, NULL);
+	refuse("open is refused", "x = open(\"f\")\n", 1, 5,
+	    "'open' is refused in dataset definitions");
+	refuse("exec is refused", "exec(\"x = 1\")\n", 1, 1,
+	    "'exec' is refused");
+	refuse("__import__ is refused", "os = __import__(\"os\")\n", 1, 6,
+	    "name '__import__' is refused");
+	refuse("import os is refused", "import os\n", 1, 8,
+	    "importing 'os' is refused");
+	refuse("from pathlib import is refused", "from pathlib import Path\n",
+	    1, 1, "importing 'pathlib' is refused");
+	refuse("dunder attribute", "x = (1).__class__\n", 1, 8,
+	    "special attribute '__class__' is refused");
+	refuse("dunder through getattr", "x = getattr(p, \"__dict__\")\n", 1,
+	    16, "special attribute '__dict__' is refused");
+	refuse("date.today is refused", "from datetime import date\n"
+	    "x = date.today()\n", 2, 9, "date.today() is refused");
+	refuse("setattr on a table", "setattr(p, \"x\", 1)\n", 1, 9,
+	    "setattr() is supported on a dataset only");
+	refuse("f-string of a series", "x = f\"{p.i1}\"\n", 1, 9,
+	    "cannot make a string of an ehrQL series");
+	refuse("missing argument", "def f(a, b):\n    return a\nf(1)\n", 3, 1,
+	    "f() missing 1 required positional argument: 'b'");
+	refuse("unexpected keyword", "def f(a):\n    return a\nf(1, c=2)\n", 3,
+	    8, "f() got an unexpected keyword argument 'c'");
+	refuse("too many positional", "def f(a):\n    return a\nf(1, 2)\n", 3,
+	    6, "f() takes 1 positional argument but 2 were given");
+	refuse("while is refused", "while True:\n    pass\n", 1, 1,
+	    "'while' statements are not supported");
+	refuse("recursion is bounded", "def f(n):\n    return f(n + 1)\nf(0)\n",
+	    2, 12, "maximum recursion depth exceeded: more than 100 nested");
+	refuse("range is bounded", "x = range(2000000)\n", 1, 5,
+	    "range() of more than 1000000 numbers");
+	refuse("loop steps are bounded",
+	    "for i in range(1000000):\n    x = i\n", 2, 7,
+	    "more than 1000000 statements and loop steps");
+	refuse("a list growing while looped over is bounded",
+	    "x = [1]\nfor i in x:\n    x.append(i)\n", 2, 1,
+	    "more than 1000000 statements and loop steps");
+	refuse("memory is bounded", "x = \"a\"\nfor i in range(40):\n"
+	    "    x = x + x\n", 3, 7, "needs more than 256 MiB of memory");
+	chain();
 }
 
 /* Every series and population of the spec cases loads when wrapped. */
@@ -760,6 +904,7 @@ main(int argc, char **argv)
 	test_accept();
 	test_graph();
 	test_refuse();
+	test_python();
 	test_spec();
 	opts.spec_tables = 0;
 	test_files();
