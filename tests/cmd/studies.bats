@@ -89,3 +89,30 @@ run_study() {
 	fails 2 "definition.py:[0-9]+:[0-9]+: the definition ran more than 1000000 statements and loop steps" \
 	    timeout 60 sdc-extract --tables tables definition.py
 }
+
+@test "every study runs over sdc-dummy tables: population reached, same dataset as sdc-extract, --check accepts it" {
+	local s args failed=0 n
+	for s in "$studies"/*/; do
+		args=()
+		if [ -f "$s/args" ]; then
+			read -r -a args <"$s/args"
+			args=(-- "${args[@]}")
+		fi
+		rm -rf "$BATS_TEST_TMPDIR/t"
+		(
+			cd "$s"
+			sdc-dummy --population-size 50 --seed 3 \
+			    --tables-out "$BATS_TEST_TMPDIR/t" \
+			    -o "$BATS_TEST_TMPDIR/dummy.csv" definition.py "${args[@]}" &&
+			sdc-extract --tables "$BATS_TEST_TMPDIR/t" definition.py \
+			    "${args[@]}" >"$BATS_TEST_TMPDIR/extract.csv" &&
+			sdc-dummy --check "$BATS_TEST_TMPDIR/dummy.csv" definition.py \
+			    "${args[@]}"
+		) || { echo "$(basename "$s"): failed"; failed=1; continue; }
+		n=$(($(wc -l <"$BATS_TEST_TMPDIR/dummy.csv") - 1))
+		[ "$n" -eq 50 ] || { echo "$(basename "$s"): $n patients, wanted 50"; failed=1; }
+		cmp "$BATS_TEST_TMPDIR/dummy.csv" "$BATS_TEST_TMPDIR/extract.csv" ||
+		    { echo "$(basename "$s"): sdc-dummy -o differs from sdc-extract"; failed=1; }
+	done
+	[ "$failed" -eq 0 ]
+}
