@@ -800,8 +800,8 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 	case M_CONFIGURE_DUMMY_DATA: {
 		struct dv_dataset *ds = fn->self.u.ds;
 
-		BIND(name, 4, 0, 0, "population_size", "legacy", "timeout",
-		    "additional_population_constraint");
+		BIND(name, 5, 0, 0, "population_size", "legacy", "timeout",
+		    "additional_population_constraint", "expectations");
 		if (set[0]) {
 			if (arg[0].k != DV_INT || arg[0].u.i < 1)
 				return defn_fail(d, aat[0], SDC_EDATA,
@@ -818,6 +818,11 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 				    "Expecting a boolean series with only one "
 				    "value per patient");
 		}
+		/* read by sdc-dummy from the call's syntax tree */
+		if (set[4] && arg[4].k != DV_DICT && arg[4].k != DV_NONE)
+			return defn_fail(d, aat[4], SDC_EPARSE, "expectations "
+			    "must be a dict of variable name to hints, not "
+			    "'%s'", dv_type_name(d, &arg[4]));
 		ds->dummy_call = at;
 		*out = dv_none();
 		return 0;
