@@ -150,46 +150,6 @@ asf(enum sdc_schema_type t, const struct sdc_qval *v)
 	}
 }
 
-static int
-strcmp_n(const struct sdc_qval *a, const struct sdc_qval *b)
-{
-	size_t n = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
-	int c = n ? memcmp(a->u.s.p, b->u.s.p, n) : 0;
-
-	if (c != 0)
-		return c < 0 ? -1 : 1;
-	return a->u.s.len < b->u.s.len ? -1 : a->u.s.len > b->u.s.len;
-}
-
-/* Compare two non-NULL values of type t. */
-static int
-vcmp(enum sdc_schema_type t, const struct sdc_qval *a,
-    const struct sdc_qval *b)
-{
-	switch (t) {
-	case SDC_TYPE_BOOL:
-		return (a->u.b != 0) - (b->u.b != 0);
-	case SDC_TYPE_INT:
-		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
-	case SDC_TYPE_FLOAT:
-		return a->u.f < b->u.f ? -1 : a->u.f > b->u.f;
-	case SDC_TYPE_DATE:
-		return a->u.d < b->u.d ? -1 : a->u.d > b->u.d;
-	default:
-		return strcmp_n(a, b);
-	}
-}
-
-/* NULL first. */
-static int
-ncmp(enum sdc_schema_type t, const struct sdc_qval *a,
-    const struct sdc_qval *b)
-{
-	if (a->null || b->null)
-		return b->null - a->null;
-	return vcmp(t, a, b);
-}
-
 /* Compare non-NULL a (type ta) with b (type tb), mixing INT and FLOAT. */
 static int
 vcmp2(enum sdc_schema_type ta, const struct sdc_qval *a,
@@ -200,7 +160,7 @@ vcmp2(enum sdc_schema_type ta, const struct sdc_qval *a,
 
 		return x < y ? -1 : x > y;
 	}
-	return vcmp(ta, a, b);
+	return sdc_qval_cmp(ta, a, b);
 }
 
 static int
@@ -211,7 +171,7 @@ veq(enum sdc_schema_type t, const struct sdc_qval *a,
 	    t == SDC_TYPE_MULTICODE)
 		return a->u.s.len == b->u.s.len &&
 		    sdc_hash_same(a->u.s.p, b->u.s.p, a->u.s.len);
-	return vcmp(t, a, b) == 0;
+	return sdc_qval_cmp(t, a, b) == 0;
 }
 
 static uint64_t
@@ -642,7 +602,7 @@ apply(struct eng_eval *x, const struct sdc_qnode *nd,
 				*out = *a[i];
 				continue;
 			}
-			k = vcmp(nd->type, a[i], out);
+			k = sdc_qval_cmp(nd->type, a[i], out);
 			if (nd->op == SDC_QOP_MAX ? k > 0 : k < 0)
 				*out = *a[i];
 		}
@@ -758,7 +718,7 @@ vsort(enum sdc_schema_type t, struct sdc_qval *a, struct sdc_qval *tmp,
 		for (i = 1; i < n; i++) {
 			struct sdc_qval v = a[i];
 
-			for (j = i; j > 0 && vcmp(t, &a[j - 1], &v) > 0; j--)
+			for (j = i; j > 0 && sdc_qval_cmp(t, &a[j - 1], &v) > 0; j--)
 				a[j] = a[j - 1];
 			a[j] = v;
 		}
@@ -768,7 +728,7 @@ vsort(enum sdc_schema_type t, struct sdc_qval *a, struct sdc_qval *tmp,
 	vsort(t, a + mid, tmp, n - mid);
 	memcpy(tmp, a, mid * sizeof(*a));
 	for (i = 0, j = mid, k = 0; i < mid && j < n;)
-		a[k++] = vcmp(t, &a[j], &tmp[i]) < 0 ? a[j++] : tmp[i++];
+		a[k++] = sdc_qval_cmp(t, &a[j], &tmp[i]) < 0 ? a[j++] : tmp[i++];
 	while (i < mid)
 		a[k++] = tmp[i++];
 }
@@ -1077,13 +1037,13 @@ ev_pick(struct eng_eval *x, const struct sdc_qnode *nd, struct nval *r)
 
 			if (!x->info[k->id].ev)
 				continue;
-			c = ncmp(k->type, at(x, k, kv[j], i),
+			c = sdc_qval_cmp(k->type, at(x, k, kv[j], i),
 			    at(x, k, kv[j], (size_t)best));
 		}
 		for (j = 0; j < in->npc && c == 0; j++) {
 			int col = in->pc[j];
 
-			c = ncmp(x->q->tables[in->root].schema->columns[col].type,
+			c = sdc_qval_cmp(x->q->tables[in->root].schema->columns[col].type,
 			    &vw->col[col][i], &vw->col[col][best]);
 		}
 		if (nd->op == SDC_QOP_LAST ? c >= 0 : c < 0)
@@ -1144,7 +1104,7 @@ ev_agg(struct eng_eval *x, const struct sdc_qnode *nd, struct nval *r)
 				return -1;
 			vsort(t, vals, tmp, m);
 			for (i = 1; i < m; i++)
-				d += vcmp(t, &vals[i - 1], &vals[i]) != 0;
+				d += sdc_qval_cmp(t, &vals[i - 1], &vals[i]) != 0;
 			m = d;
 		}
 		r->pv.u.i = (int64_t)m;
@@ -1157,7 +1117,7 @@ ev_agg(struct eng_eval *x, const struct sdc_qnode *nd, struct nval *r)
 		}
 		r->pv = vals[0];
 		for (i = 1; i < m; i++) {
-			int c = vcmp(t, &vals[i], &r->pv);
+			int c = sdc_qval_cmp(t, &vals[i], &r->pv);
 
 			if (nd->op == SDC_QOP_AGG_MAX ? c > 0 : c < 0)
 				r->pv = vals[i];
