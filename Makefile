@@ -64,6 +64,7 @@ bench: all
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/check
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/extract
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/dummy
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/match
 
 # The example study run from scratch with sdc-run, in a copy under $(B).
 demo: all
