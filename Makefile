@@ -63,6 +63,7 @@ bench: all
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/suppress
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/check
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/extract
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/measures
 
 # The example study run from scratch with sdc-run, in a copy under $(B).
 demo: all
