@@ -65,6 +65,7 @@ bench: all
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/extract
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/dummy
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/match
+	SDC_BIN=$(abspath $(B)/bin) scripts/bench/measures
 
 # The example study run from scratch with sdc-run, in a copy under $(B).
 demo: all

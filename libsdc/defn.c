@@ -303,7 +303,8 @@ dv_type_name(const struct defn *d, const struct dv *v)
 	case DV_DATE: return "datetime.date";
 	case DV_CODE: return sdc_code_system_class((enum sdc_code_system)v->sub);
 	case DV_LIST: return "list";
-	case DV_TUPLE: return "tuple";
+	case DV_TUPLE:
+		return v->sub == DV_TUPLE_INTERVAL ? "INTERVAL" : "tuple";
 	case DV_DICT: return "dict";
 	case DV_SET: return "set";
 	case DV_DURATION:
@@ -318,6 +319,7 @@ dv_type_name(const struct defn *d, const struct dv *v)
 	case DV_WHEN: return "when";
 	case DV_WHENTHEN: return "WhenThen";
 	case DV_DATASET: return "Dataset";
+	case DV_MEASURES: return "Measures";
 	case DV_MODULE: return "module";
 	case DV_FUNC: return "function";
 	case DV_TYPE: return "type";
@@ -1369,6 +1371,8 @@ sdc_defn_load_mem(struct sdc_query *q, const char *name, const char *dir,
 		}
 		return -1;
 	}
+	if (opts != NULL && opts->measures)
+		return defn_finish_measures(&d, file);
 	return finish(&d, file);
 }
 

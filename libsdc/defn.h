@@ -34,6 +34,14 @@ struct sdc_defn_opts {
 	 * ehrQL's spec tests) may be imported.  For tests only.
 	 */
 	int spec_tables;
+	/*
+	 * 1: a measures definition (ehrQL's generate-measures): the
+	 * variable 'measures' (create_measures()) is read instead of
+	 * 'dataset', and q->measures_mode, q->measures and
+	 * q->disclosure_control are set instead of the population and
+	 * variables.  INTERVAL may only be used in measures.
+	 */
+	int measures;
 };
 
 /*

@@ -47,13 +47,19 @@ enum dv_kind {
 	DV_DATASET,	/* u.ds */
 	DV_MODULE,	/* u.mod */
 	DV_FUNC,	/* u.fn: a builtin function or bound method */
-	DV_TYPE		/* sub: SDC_TYPE_INT/FLOAT/STR/BOOL: int, float ... */
+	DV_TYPE,	/* sub: SDC_TYPE_INT/FLOAT/STR/BOOL: int, float ... */
+	DV_MEASURES	/* u.ms: create_measures() */
 };
+
+/* A DV_TUPLE with sub DV_TUPLE_INTERVAL is ehrQL's INTERVAL namedtuple:
+ * (start_date, end_date) as SDC_Q_INTERVAL date series. */
+#define DV_TUPLE_INTERVAL 1
 
 enum { DUR_DAYS, DUR_WEEKS, DUR_MONTHS, DUR_YEARS };
 
 struct dv_seq;
 struct dv_dataset;
+struct dv_measures;
 struct dv_module;
 struct dv_func;
 
@@ -75,6 +81,7 @@ struct dv {
 		struct dv *pair;
 		struct sdc_codelist *cl;
 		struct dv_dataset *ds;
+		struct dv_measures *ms;
 		struct dv_module *mod;
 		struct dv_func *fn;
 	} u;
@@ -90,7 +97,7 @@ enum dv_fid {
 	F_CREATE_DATASET, F_DAYS, F_WEEKS, F_MONTHS, F_YEARS, F_CASE,
 	F_WHEN, F_MAXIMUM_OF, F_MINIMUM_OF, F_CODELIST_FROM_CSV,
 	F_CODELIST_FROM_CSV_LINES, F_CODE, F_DATE, F_GET_PARAMETER, F_ABS,
-	F_LEN,
+	F_LEN, F_CREATE_MEASURES,
 	/* series */
 	M_IS_NULL, M_IS_NOT_NULL, M_WHEN_NULL_THEN, M_IS_IN, M_IS_NOT_IN,
 	M_MAP_VALUES, M_TO_CATEGORY, M_COUNT_DISTINCT, M_AS_INT, M_AS_FLOAT,
@@ -108,6 +115,8 @@ enum dv_fid {
 	M_CAUSE_OF_DEATH_IS_IN, M_ADDR_FOR_PATIENT_ON,
 	/* dataset */
 	M_DEFINE_POPULATION, M_ADD_COLUMN, M_CONFIGURE_DUMMY_DATA,
+	/* measures */
+	M_DEFINE_MEASURE, M_DEFINE_DEFAULTS, M_CONFIGURE_DISCLOSURE,
 	/* when, durations */
 	M_THEN, M_OTHERWISE, M_STARTING_ON, M_ENDING_ON,
 	/* Python (defn_py.c), from F_PY_FIRST on */
@@ -145,6 +154,23 @@ struct dv_dataset {
 	size_t n, cap;
 	struct sdc_qnode *population;
 	const struct sdc_node *pop_at;
+	int64_t population_size;
+	const struct sdc_node *dummy_call;
+};
+
+/*
+ * create_measures(): the measures defined so far and the defaults
+ * (k DV_NONE: not given; at: where each default was written).
+ */
+enum { MS_NUMERATOR, MS_DENOMINATOR, MS_GROUP_BY, MS_INTERVALS, MS_NARGS };
+
+struct dv_measures {
+	struct sdc_qmeasure *m;
+	size_t n, cap;
+	struct dv defaults[MS_NARGS];
+	const struct sdc_node *defaults_at[MS_NARGS];
+	int defaults_set;
+	int disclosure;		/* 1 (default) or 0 */
 	int64_t population_size;
 	const struct sdc_node *dummy_call;
 };
@@ -402,7 +428,22 @@ int defn_m_sort_by(struct defn *d, struct sdc_qnode *frame,
 int defn_pick(struct defn *d, enum sdc_qop op, struct sdc_qnode *frame,
     const struct sdc_node *at, struct dv *out);
 
+/* defn_measures.c */
+int defn_new_measures(struct defn *d, struct dv *out);
+int defn_interval(struct defn *d, const struct sdc_node *at, struct dv *out);
+int defn_define_measure(struct defn *d, struct dv_measures *ms,
+    const struct dv *arg, const struct sdc_node *const *aat,
+    const int *set, const struct sdc_node *at);
+int defn_define_defaults(struct defn *d, struct dv_measures *ms,
+    const struct dv *arg, const struct sdc_node *const *aat,
+    const int *set, const struct sdc_node *at);
+int defn_finish_measures(struct defn *d, const char *name);
+int defn_no_interval(struct defn *d, const struct sdc_qnode *n,
+    const struct sdc_node *at);
+
 /* defn_lib.c */
+int defn_validate_series(struct defn *d, const struct dv *v,
+    const char *context, const struct sdc_node *at);
 int defn_define_population(struct defn *d, struct dv_dataset *ds,
     const struct dv *v, const struct sdc_node *vat, const struct sdc_node *at);
 

@@ -94,8 +94,8 @@ valid_var_name(const char *s)
 	return 1;
 }
 
-static int
-validate_series(struct defn *d, const struct dv *v, const char *context,
+int
+defn_validate_series(struct defn *d, const struct dv *v, const char *context,
     const struct sdc_node *at)
 {
 	char msg[SDC_ERR_MSG_MAX];
@@ -147,7 +147,8 @@ defn_set_variable(struct defn *d, struct dv_dataset *ds, const char *name,
 		    "with a letter, and contain only alphanumeric characters "
 		    "and underscores (you defined a variable '%s')", name);
 	snprintf(ctx, sizeof(ctx), "variable '%s'", name);
-	if (validate_series(d, v, ctx, at) != 0)
+	if (defn_validate_series(d, v, ctx, at) != 0 ||
+	    defn_no_interval(d, v->u.node, at) != 0)
 		return -1;
 	if (ds->n == ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : 16;
@@ -175,13 +176,15 @@ defn_define_population(struct defn *d, struct dv_dataset *ds, const struct dv *v
 	if (ds->population != NULL)
 		return defn_fail(d, at, SDC_EPARSE, "define_population() should "
 		    "be called no more than once");
-	if (validate_series(d, v, "population definition", vat) != 0)
+	if (defn_validate_series(d, v, "population definition", vat) != 0)
 		return -1;
 	if (v->u.node->type != SDC_TYPE_BOOL)
 		return defn_fail(d, vat, SDC_EPARSE, "invalid population "
 		    "definition: Expecting a boolean series, got series of "
 		    "type '%s'", sdc_query_type_name(v->u.node->type,
 		    v->u.node->system));
+	if (defn_no_interval(d, v->u.node, vat) != 0)
+		return -1;
 	if (sdc_query_set_population(d->q, v->u.node, &loc, d->err) != 0)
 		return -1;
 	ds->population = v->u.node;
@@ -424,6 +427,42 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		if (no_args(d, a, name) != 0)
 			return -1;
 		return new_dataset(d, out);
+	case F_CREATE_MEASURES:
+		if (no_args(d, a, name) != 0)
+			return -1;
+		return defn_new_measures(d, out);
+	case M_DEFINE_MEASURE: {
+		BIND(name, 5, 5, 1, "name", "numerator", "denominator",
+		    "group_by", "intervals");
+		if (defn_define_measure(d, fn->self.u.ms, arg, aat, set,
+		    at) != 0)
+			return -1;
+		*out = dv_none();
+		return 0;
+	}
+	case M_DEFINE_DEFAULTS: {
+		BIND(name, 4, 4, 0, "numerator", "denominator", "group_by",
+		    "intervals");
+		if (defn_define_defaults(d, fn->self.u.ms, arg, aat, set,
+		    at) != 0)
+			return -1;
+		*out = dv_none();
+		return 0;
+	}
+	case M_CONFIGURE_DISCLOSURE: {
+		BIND(name, 1, 0, 0, "enabled");
+		if (set[0]) {
+			if (arg[0].k != DV_BOOL)
+				return defn_fail(d, aat[0], SDC_EPARSE,
+				    "enabled must be True or False, not '%s'",
+				    dv_type_name(d, &arg[0]));
+			fn->self.u.ms->disclosure = arg[0].u.b != 0;
+		} else {
+			fn->self.u.ms->disclosure = 1;
+		}
+		*out = dv_none();
+		return 0;
+	}
 	case F_DAYS:
 	case F_WEEKS:
 	case F_MONTHS:
@@ -798,16 +837,37 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 		return 0;
 	}
 	case M_CONFIGURE_DUMMY_DATA: {
-		struct dv_dataset *ds = fn->self.u.ds;
+		struct dv_dataset *ds = fn->self.k == DV_DATASET ?
+		    fn->self.u.ds : NULL;
+		struct dv_measures *ms = fn->self.k == DV_MEASURES ?
+		    fn->self.u.ms : NULL;
 
 		BIND(name, 5, 0, 0, "population_size", "legacy", "timeout",
 		    "additional_population_constraint", "expectations");
+		if (ms != NULL && set[0] == 0)
+			return defn_fail(d, at, SDC_EPARSE, "%s() missing 1 "
+			    "required keyword-only argument: "
+			    "'population_size'", name);
+		if (ms != NULL && (set[2] || set[3] || set[4]))
+			return defn_fail(d, at, SDC_EPARSE, "%s() got an "
+			    "unexpected keyword argument '%s'", name,
+			    set[2] ? "timeout" : set[3] ?
+			    "additional_population_constraint" :
+			    "expectations");
 		if (set[0]) {
 			if (arg[0].k != DV_INT || arg[0].u.i < 1)
 				return defn_fail(d, aat[0], SDC_EDATA,
 				    "population_size must be a positive "
 				    "integer");
-			ds->population_size = arg[0].u.i;
+			if (ms != NULL)
+				ms->population_size = arg[0].u.i;
+			else
+				ds->population_size = arg[0].u.i;
+		}
+		if (ms != NULL) {
+			ms->dummy_call = at;
+			*out = dv_none();
+			return 0;
 		}
 		if (set[3] && arg[3].k != DV_NONE) {
 			if (arg[3].k != DV_SERIES ||
@@ -851,6 +911,8 @@ struct modname {
 static const struct modname ehrql_names[] = {
 	{ "create_dataset", F_CREATE_DATASET, 0 },
 	{ "Dataset", F_CREATE_DATASET, 0 },
+	{ "create_measures", F_CREATE_MEASURES, 0 },
+	{ "Measures", F_CREATE_MEASURES, 0 },
 	{ "days", F_DAYS, 0 }, { "weeks", F_WEEKS, 0 },
 	{ "months", F_MONTHS, 0 }, { "years", F_YEARS, 0 },
 	{ "case", F_CASE, 0 }, { "when", F_WHEN, 0 },
@@ -917,10 +979,12 @@ defn_module_names(struct defn *d, struct dv_module *m, size_t *n)
 		return names;
 	}
 	t = mod_table(m, &k);
-	if ((names = defn_alloc(d, (k + 1) * sizeof(*names))) == NULL)
+	if ((names = defn_alloc(d, (k + 2) * sizeof(*names))) == NULL)
 		return NULL;
 	for (i = 0; i < k; i++)
 		names[i] = t[i].name;
+	if (m->kind == MOD_EHRQL)
+		names[k++] = "INTERVAL";
 	*n = k;
 	return names;
 }
@@ -1017,9 +1081,9 @@ defn_module_attr(struct defn *d, struct dv_module *m, const char *name,
 			out->u.fn->sub = t[i].sub;
 			return 0;
 		}
-	if (m->kind == MOD_EHRQL && (strcmp(name, "Measures") == 0 ||
-	    strcmp(name, "create_measures") == 0 ||
-	    strcmp(name, "INTERVAL") == 0 || strcmp(name, "show") == 0 ||
+	if (m->kind == MOD_EHRQL && strcmp(name, "INTERVAL") == 0)
+		return defn_interval(d, at, out);
+	if (m->kind == MOD_EHRQL && (strcmp(name, "show") == 0 ||
 	    strcmp(name, "table_from_file") == 0))
 		return defn_fail(d, at, SDC_EPARSE, "'%s' from ehrql is not "
 		    "supported by sdc-extract", name);

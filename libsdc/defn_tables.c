@@ -471,6 +471,30 @@ defn_getattr(struct defn *d, const struct dv *obj, const char *name,
 		return defn_fail(d, at, SDC_EPARSE, "Variable '%s' has not been "
 		    "defined", name);
 	}
+	case DV_MEASURES: {
+		static const struct method m[] = {
+			{ "define_measure", M_DEFINE_MEASURE },
+			{ "define_defaults", M_DEFINE_DEFAULTS },
+			{ "configure_dummy_data", M_CONFIGURE_DUMMY_DATA },
+			{ "configure_disclosure_control",
+			    M_CONFIGURE_DISCLOSURE },
+		};
+
+		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+			if (strcmp(name, m[i].name) == 0) {
+				*out = dv_func(d, m[i].id, name, obj);
+				return out->k == DV_FUNC ? 0 : -1;
+			}
+		break;
+	}
+	case DV_TUPLE:
+		if (obj->sub == DV_TUPLE_INTERVAL &&
+		    (strcmp(name, "start_date") == 0 ||
+		    strcmp(name, "end_date") == 0)) {
+			*out = obj->u.seq->v[name[0] == 'e'];
+			return 0;
+		}
+		break;
 	case DV_WHEN:
 		if (strcmp(name, "then") == 0) {
 			*out = dv_func(d, M_THEN, name, obj);

@@ -43,14 +43,13 @@ peek(struct eng_reader *rd, struct cursor *c, int64_t *pid,
 }
 
 int
-sdc_engine_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
-    sdc_engine_row_fn *fn, void *ctx, struct sdc_err *err)
+eng_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
+    eng_patient_fn *fn, void *ctx, struct sdc_err *err)
 {
 	struct eng_eval *x = NULL;
 	struct eng_reader *rd = NULL;
 	struct cursor *cur = NULL;
 	struct eng_view *view;
-	struct sdc_qval *vals = NULL;
 	unsigned char *uni = NULL;
 	size_t nt = q->ntables, t, c, nuni = 0;
 	uint64_t npat = 0;
@@ -61,8 +60,7 @@ sdc_engine_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
 	view = eng_eval_views(x);
 	if ((rd = calloc(nt + 1, sizeof(*rd))) == NULL ||
 	    (cur = calloc(nt + 1, sizeof(*cur))) == NULL ||
-	    (uni = calloc(nt + 1, 1)) == NULL ||
-	    (vals = calloc(q->nvars + 1, sizeof(*vals))) == NULL) {
+	    (uni = calloc(nt + 1, 1)) == NULL) {
 		sdc_err_nomem(err);
 		goto out;
 	}
@@ -119,9 +117,7 @@ sdc_engine_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
 			}
 		}
 		npat++;
-		if ((rc = eng_eval_patient(x, pid, vals, err)) < 0)
-			goto out;
-		if (rc == 1 && (rc = fn(ctx, pid, vals, err)) != 0) {
+		if ((rc = fn(ctx, x, pid, view, err)) != 0) {
 			ret = rc;
 			goto out;
 		}
@@ -144,9 +140,46 @@ out:
 	free(rd);
 	free(cur);
 	free(uni);
-	free(vals);
 	eng_eval_free(x);
 	return ret;
+}
+
+struct rctx {
+	sdc_engine_row_fn *fn;
+	void *ctx;
+	struct sdc_qval *vals;
+};
+
+static int
+dataset_patient(void *ctx, struct eng_eval *x, int64_t pid,
+    const struct eng_view *view, struct sdc_err *err)
+{
+	struct rctx *r = ctx;
+	int rc;
+
+	(void)view;
+	if ((rc = eng_eval_patient(x, pid, r->vals, err)) < 0)
+		return -1;
+	return rc == 1 ? r->fn(r->ctx, pid, r->vals, err) : 0;
+}
+
+int
+sdc_engine_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
+    sdc_engine_row_fn *fn, void *ctx, struct sdc_err *err)
+{
+	struct rctx r;
+	int rc;
+
+	if (q->measures_mode)
+		return sdc_err_set(err, SDC_EUSAGE, NULL, 0, 0, "a measures "
+		    "definition has no dataset: run it with --measures");
+	r.fn = fn;
+	r.ctx = ctx;
+	if ((r.vals = calloc(q->nvars + 1, sizeof(*r.vals))) == NULL)
+		return sdc_err_nomem(err);
+	rc = eng_run(q, opts, dataset_patient, &r, err);
+	free(r.vals);
+	return rc;
 }
 
 struct wctx {

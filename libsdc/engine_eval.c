@@ -13,6 +13,12 @@
  *
  * Scratch memory comes from an arena reset per patient, which keeps its
  * chunks, so steady state allocates nothing.
+ *
+ * Measures: a node that depends on INTERVAL (node->interval) is stamped
+ * per (patient, interval) instead of per patient, so that evaluating
+ * every interval for a patient recomputes only what INTERVAL reaches;
+ * the rest is computed once per patient.  Both stamps come from one
+ * counter, so a stale slot never matches.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -67,7 +73,11 @@ struct eng_eval {
 	const struct sdc_qnode **node;
 	struct ninfo *info;
 	struct nval *cache;
-	uint64_t stamp;
+	uint64_t tick;			/* last stamp handed out */
+	uint64_t stamp;			/* the current patient's */
+	uint64_t istamp;		/* the current (patient, interval)'s */
+	int32_t ivl[2];			/* the interval: start, end */
+	int have_ivl;
 	uint64_t *extra;
 	struct eng_view *view;
 	unsigned char *ones, *zeros;
@@ -1221,9 +1231,10 @@ ev(struct eng_eval *x, const struct sdc_qnode *nd)
 	struct nval *r = &x->cache[nd->id];
 	const struct ninfo *in = &x->info[nd->id];
 	const struct nval *f;
+	uint64_t want = nd->interval ? x->istamp : x->stamp;
 	int rc = 0;
 
-	if (r->stamp == x->stamp)
+	if (r->stamp == want)
 		return r;
 	switch (nd->kind) {
 	case SDC_Q_TABLE: {
@@ -1285,6 +1296,15 @@ ev(struct eng_eval *x, const struct sdc_qnode *nd)
 	case SDC_Q_AGG:
 		rc = ev_agg(x, nd, r);
 		break;
+	case SDC_Q_INTERVAL:
+		if (!x->have_ivl) {
+			sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line,
+			    nd->col, "INTERVAL used outside a measure");
+			return NULL;
+		}
+		r->pv.null = 0;
+		r->pv.u.d = x->ivl[nd->op == SDC_QOP_INTERVAL_END];
+		break;
 	default:
 		sdc_err_set(x->err, SDC_EUSAGE, nd->file, nd->line, nd->col,
 		    "engine: unknown node kind %d", (int)nd->kind);
@@ -1292,7 +1312,7 @@ ev(struct eng_eval *x, const struct sdc_qnode *nd)
 	}
 	if (rc != 0)
 		return NULL;
-	r->stamp = x->stamp;
+	r->stamp = want;
 	return r;
 }
 
@@ -1395,6 +1415,7 @@ setup_node(struct eng_eval *x, const struct sdc_qnode *nd,
 	case SDC_Q_AGG:
 	case SDC_Q_IN_SERIES:
 	case SDC_Q_VALUE:
+	case SDC_Q_INTERVAL:
 		in->ev = 0;
 		return 0;
 	default:
@@ -1439,16 +1460,27 @@ eng_eval_new(const struct sdc_query *q, struct sdc_err *err)
 		sdc_err_nomem(err);
 		goto fail;
 	}
-	if (q->population == NULL) {
+	if (q->population == NULL && !q->measures_mode) {
 		sdc_err_set(err, SDC_EUSAGE, NULL, 0, 0,
 		    "the dataset definition does not define a population");
 		goto fail;
 	}
-	if (collect(x, q->population, err) != 0)
+	if (q->population != NULL && collect(x, q->population, err) != 0)
 		goto fail;
 	for (i = 0; i < q->nvars; i++)
 		if (collect(x, q->vars[i].node, err) != 0)
 			goto fail;
+	for (i = 0; i < q->nmeasures; i++) {
+		const struct sdc_qmeasure *m = &q->measures[i];
+		size_t j;
+
+		if (collect(x, m->numerator, err) != 0 ||
+		    collect(x, m->denominator, err) != 0)
+			goto fail;
+		for (j = 0; j < m->ngroups; j++)
+			if (collect(x, m->groups[j].node, err) != 0)
+				goto fail;
+	}
 	for (i = 0; i < q->nnodes; i++)
 		if (x->node[i] != NULL && setup_node(x, x->node[i], err) != 0)
 			goto fail;
@@ -1499,15 +1531,15 @@ eng_eval_views(struct eng_eval *x)
 }
 
 int
-eng_eval_patient(struct eng_eval *x, int64_t pid, struct sdc_qval *vals,
-    struct sdc_err *err)
+eng_eval_begin(struct eng_eval *x, int64_t pid, struct sdc_err *err)
 {
-	const struct nval *p;
 	size_t i, maxn = 0;
 
 	x->pid = pid;
 	x->err = err;
-	x->stamp++;
+	x->stamp = ++x->tick;
+	x->istamp = ++x->tick;
+	x->have_ivl = 0;
 	areset(x);
 	for (i = 0; i < x->q->ntables; i++)
 		if (x->view[i].n > maxn)
@@ -1528,6 +1560,39 @@ eng_eval_patient(struct eng_eval *x, int64_t pid, struct sdc_qval *vals,
 		memset(x->zeros, 0, n);
 		x->nflags = n;
 	}
+	return 0;
+}
+
+void
+eng_eval_interval(struct eng_eval *x, int32_t start, int32_t end)
+{
+	x->istamp = ++x->tick;
+	x->ivl[0] = start;
+	x->ivl[1] = end;
+	x->have_ivl = 1;
+}
+
+int
+eng_eval_value(struct eng_eval *x, const struct sdc_qnode *nd,
+    struct sdc_qval *out)
+{
+	const struct nval *p;
+
+	if ((p = ev(x, nd)) == NULL)
+		return -1;
+	*out = p->pv;
+	return 0;
+}
+
+int
+eng_eval_patient(struct eng_eval *x, int64_t pid, struct sdc_qval *vals,
+    struct sdc_err *err)
+{
+	const struct nval *p;
+	size_t i;
+
+	if (eng_eval_begin(x, pid, err) != 0)
+		return -1;
 	if ((p = ev(x, x->q->population)) == NULL)
 		return -1;
 	if (p->pv.null || !p->pv.u.b)

@@ -112,4 +112,29 @@ struct eng_view *eng_eval_views(struct eng_eval *x);
 int eng_eval_patient(struct eng_eval *x, int64_t pid, struct sdc_qval *vals,
     struct sdc_err *err);
 
+/*
+ * Piecewise, for measures: begin patient pid (views set; resets the
+ * per-patient cache and scratch), then optionally set the interval
+ * INTERVAL stands for (dates; nodes that depend on it are recomputed,
+ * the others kept), then the value of patient-level series nodes.
+ * Scratch for every interval of a patient is kept until the next
+ * eng_eval_begin.  -1 with err (given to eng_eval_begin) set.
+ */
+int eng_eval_begin(struct eng_eval *x, int64_t pid, struct sdc_err *err);
+void eng_eval_interval(struct eng_eval *x, int32_t start, int32_t end);
+int eng_eval_value(struct eng_eval *x, const struct sdc_qnode *nd,
+    struct sdc_qval *out);
+
+/*
+ * The streaming loop of sdc_engine_run: for each patient (in ascending
+ * patient_id) with a row in a table marked mentioned_by_population (or
+ * in any table when none is), set the views and call fn with the
+ * evaluator; fn returns 0 to go on, else that value is returned (fn
+ * sets err).
+ */
+typedef int eng_patient_fn(void *ctx, struct eng_eval *x, int64_t pid,
+    const struct eng_view *view, struct sdc_err *err);
+int eng_run(const struct sdc_query *q, const struct sdc_engine_opts *opts,
+    eng_patient_fn *fn, void *ctx, struct sdc_err *err);
+
 #endif

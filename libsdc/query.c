@@ -57,6 +57,7 @@ sdc_query_new(struct sdc_err *err)
 		sdc_err_nomem(err);
 		return NULL;
 	}
+	q->disclosure_control = 1;
 	return q;
 }
 
@@ -217,7 +218,9 @@ static const char *const qop_names[] = {
 	[SDC_QOP_AGG_COUNT_DISTINCT] = "count-distinct",
 	[SDC_QOP_AGG_MIN] = "min", [SDC_QOP_AGG_MAX] = "max",
 	[SDC_QOP_AGG_SUM] = "sum", [SDC_QOP_AGG_MEAN] = "mean",
-	[SDC_QOP_AGG_COUNT_EPISODES] = "count-episodes"
+	[SDC_QOP_AGG_COUNT_EPISODES] = "count-episodes",
+	[SDC_QOP_INTERVAL_START] = "interval-start",
+	[SDC_QOP_INTERVAL_END] = "interval-end"
 };
 
 const char *
@@ -571,6 +574,9 @@ intern(struct sdc_query *q, const struct sdc_qnode *p,
 	n->nvals = p->nvals;
 	n->vals = vals;
 	n->map = map;
+	n->interval = n->kind == SDC_Q_INTERVAL;
+	for (i = 0; i < n->n; i++)
+		n->interval |= n->kid[i]->interval;
 	n->file = loc ? loc->file : NULL;
 	n->line = loc ? loc->line : 0;
 	n->col = loc ? loc->col : 0;
@@ -618,6 +624,23 @@ proto_level(struct sdc_qnode *p, const struct sdc_qnode *dom)
 {
 	p->level = dom ? SDC_QL_EVENT : SDC_QL_PATIENT;
 	p->table = dom ? dom->table : 0;
+}
+
+struct sdc_qnode *
+sdc_query_interval(struct sdc_query *q, enum sdc_qop op,
+    const struct sdc_qloc *loc, struct sdc_err *err)
+{
+	struct sdc_qnode p;
+
+	if (op != SDC_QOP_INTERVAL_START && op != SDC_QOP_INTERVAL_END) {
+		fail(err, loc, SDC_EUSAGE, "not an INTERVAL operation");
+		return NULL;
+	}
+	proto_init(&p, SDC_Q_INTERVAL, NULL, 0);
+	p.op = op;
+	p.type = SDC_TYPE_DATE;
+	p.level = SDC_QL_PATIENT;
+	return intern(q, &p, NULL, loc, err);
 }
 
 struct sdc_qnode *
@@ -1760,6 +1783,9 @@ dump(struct dbuf *b, const struct sdc_qnode *n, int depth)
 	case SDC_Q_AGG:
 		put(b, "(agg-%s ", qop_names[n->op]);
 		break;
+	case SDC_Q_INTERVAL:
+		put(b, "(%s)", qop_names[n->op]);
+		return;
 	default:
 		put(b, "(%s ", qop_names[n->op]);
 		break;
@@ -1816,6 +1842,15 @@ sdc_query_finish(struct sdc_query *q, struct sdc_err *err)
 		reach(q->population, seen);
 	for (i = 0; i < q->nvars; i++)
 		reach(q->vars[i].node, seen);
+	for (i = 0; i < q->nmeasures; i++) {
+		const struct sdc_qmeasure *ms = &q->measures[i];
+		size_t j;
+
+		reach(ms->numerator, seen);
+		reach(ms->denominator, seen);
+		for (j = 0; j < ms->ngroups; j++)
+			reach(ms->groups[j].node, seen);
+	}
 	for (i = 0; i < q->ntables; i++)
 		map[i] = SIZE_MAX;
 	/* keep tables in their order of first registration */
@@ -1852,6 +1887,11 @@ sdc_query_finish(struct sdc_query *q, struct sdc_err *err)
 	if (q->population) {
 		memset(seen, 0, q->nnodes);
 		mark_tables(q, q->population, seen);
+	}
+	if (q->nmeasures > 0) {
+		memset(seen, 0, q->nnodes);
+		for (i = 0; i < q->nmeasures; i++)
+			mark_tables(q, q->measures[i].denominator, seen);
 	}
 	free(seen);
 	return 0;

@@ -127,10 +127,17 @@ enum sdc_qkind {
 	SDC_Q_EXTREMUM,	/* op SDC_QOP_MAX / SDC_QOP_MIN over kid[0..n-1]
 			   (maximum_of / minimum_of): NULLs are ignored;
 			   NULL only when all are NULL */
-	SDC_Q_AGG	/* op (an SDC_QOP_AGG_*): event-level kid[0] (a
+	SDC_Q_AGG,	/* op (an SDC_QOP_AGG_*): event-level kid[0] (a
 			   series, or a frame for EXISTS and COUNT) to a
 			   patient-level value; kid[1] for COUNT_EPISODES
 			   (INT literal, gap in days) */
+	SDC_Q_INTERVAL	/* ehrQL's measures placeholder: op
+			   SDC_QOP_INTERVAL_START (INTERVAL.start_date) or
+			   SDC_QOP_INTERVAL_END (INTERVAL.end_date); a
+			   patient-level DATE, never NULL, with no
+			   children.  Its value is the interval being
+			   evaluated (see struct sdc_qmeasure); only
+			   measures may use it. */
 };
 
 enum sdc_qop {
@@ -199,11 +206,13 @@ enum sdc_qop {
 				   -> same type; NULL when no non-NULL value */
 	SDC_QOP_AGG_MEAN,	/* INT or FLOAT -> FLOAT: exact sum / count
 				   (compensated); NULL when none */
-	SDC_QOP_AGG_COUNT_EPISODES
+	SDC_QOP_AGG_COUNT_EPISODES,
 				/* DATE series, kid[1] INT gap g > 0 -> INT:
 				   sort the non-NULL dates; an episode starts
 				   at the first and at every date more than g
 				   days after the previous date; never NULL */
+	/* INTERVAL */
+	SDC_QOP_INTERVAL_START, SDC_QOP_INTERVAL_END
 };
 
 enum sdc_qlevel { SDC_QL_PATIENT, SDC_QL_EVENT };
@@ -235,6 +244,10 @@ struct sdc_qnode {
 	unsigned id;			/* 0..q->nnodes-1, in creation order
 					   (children before parents), for
 					   the engine's per-node caches */
+	int interval;			/* 1: an INTERVAL node or a node
+					   with one below it (set by the
+					   builders), so its value changes
+					   with the interval */
 };
 
 /* A source table the query reads, and the columns it uses. */
@@ -259,6 +272,36 @@ struct sdc_qvar {
 	struct sdc_qnode *node;		/* patient-level series */
 };
 
+/*
+ * A measure (ehrQL's define_measure), for a measures definition.  For
+ * each interval [start, end] (days since 1970-01-01, both inclusive),
+ * with INTERVAL standing for it: the patients counted are those with a
+ * row in some table the denominator reads (ehrQL's population rule,
+ * the denominator taken as the population) for whom the denominator is
+ * TRUE (BOOL) or > 0 (INT); each adds its denominator (TRUE as 1) and
+ * its numerator (TRUE 1, FALSE 0, NULL 0) to the row of its group
+ * values.  Groups no counted patient falls in have no row.
+ *
+ * For a data generator (sdc-dummy): the population of a measures
+ * definition is the union over measures and their intervals of the
+ * patients counted, i.e. "denominator is TRUE or > 0 for some
+ * interval"; q->tables[t].mentioned_by_population is set for the
+ * tables the denominators read, as a dataset's population sets it.
+ */
+struct sdc_qmeasure {
+	const char *name;
+	struct sdc_qnode *numerator;	/* patient-level BOOL or INT */
+	struct sdc_qnode *denominator;	/* patient-level BOOL or INT */
+	size_t ngroups;			/* group_by, in the dict's order */
+	struct sdc_qvar *groups;	/* name, patient-level series */
+	size_t nintervals;		/* sorted by (start, end), distinct,
+					   start <= end (as ehrQL's
+					   tuple(sorted(set(intervals)))) */
+	const int32_t (*intervals)[2];
+	const char *file;		/* the define_measure call */
+	unsigned line, col;
+};
+
 struct sdc_query_mem_;
 
 struct sdc_query {
@@ -270,6 +313,16 @@ struct sdc_query {
 	size_t nvars;			/* dataset columns, definition order */
 	struct sdc_qvar *vars;
 	struct sdc_qdummy dummy;
+	/*
+	 * A measures definition (sdc_defn_opts.measures): population is
+	 * NULL, nvars 0, and these say what to count.  dummy holds the
+	 * measures' configure_dummy_data.
+	 */
+	int measures_mode;
+	size_t nmeasures;		/* definition order */
+	struct sdc_qmeasure *measures;
+	int disclosure_control;		/* configure_disclosure_control(
+					   enabled=): 1 (the default) or 0 */
 	struct sdc_query_mem_ *mem_;	/* private: arena and owned objects */
 };
 
@@ -359,6 +412,10 @@ struct sdc_qloc {
 	unsigned line, col;
 };
 
+/* SDC_Q_INTERVAL: op SDC_QOP_INTERVAL_START or SDC_QOP_INTERVAL_END. */
+struct sdc_qnode *sdc_query_interval(struct sdc_query *q, enum sdc_qop op,
+    const struct sdc_qloc *loc, struct sdc_err *err);
+
 /* SDC_Q_TABLE for schema table t (patient- or event-level). */
 struct sdc_qnode *sdc_query_select(struct sdc_query *q,
     const struct sdc_schema_table *t, const struct sdc_qloc *loc,
@@ -440,8 +497,8 @@ int sdc_query_set_population(struct sdc_query *q, struct sdc_qnode *pop,
     const struct sdc_qloc *loc, struct sdc_err *err);
 
 /*
- * Called once q->population and q->vars are final: q->tables keeps only
- * the tables they read (in first-use order; node->table indexes are
+ * Called once q->population and q->vars (or q->measures) are final:
+ * q->tables keeps only the tables they read (in first-use order; node->table indexes are
  * renumbered), and used, picked and mentioned_by_population are
  * recomputed from what they reach, so nothing left unused by the
  * dataset (an unused import, a helper variable) counts.
@@ -457,6 +514,7 @@ int sdc_query_finish(struct sdc_query *q, struct sdc_err *err);
  *   (null TYPE) (OP A [B]) e.g. (add A B) (not A)
  *   (in A (V...)) (in-series A B) (map A ((K V)...) [D])
  *   (case C V ... [O]) (max A...) (min A...) (agg-OP A [gap])
+ *   (interval-start) (interval-end)
  */
 size_t sdc_query_dump(const struct sdc_query *q, const struct sdc_qnode *node,
     char *buf, size_t size);

@@ -72,6 +72,27 @@ sdc_round_nearest(int64_t x, int64_t base, int64_t *out,
 }
 
 int
+sdc_round_redact_nearest(int64_t x, int64_t threshold, int64_t base,
+    int64_t *out, struct sdc_err *err)
+{
+	int64_t r;
+
+	if (check(x, base, err) != 0)
+		return -1;
+	if (x <= threshold) {
+		*out = 0;
+		return 0;
+	}
+	r = x % base;
+	/* Python's round: a tie goes to the even multiple of base */
+	if (base % 2 == 0 && r == base / 2 && (x / base) % 2 == 0) {
+		*out = x - r;
+		return 0;
+	}
+	return sdc_round_nearest(x, base, out, err);
+}
+
+int
 sdc_round_midpoint(int64_t x, int64_t base, int64_t *out,
     struct sdc_err *err)
 {

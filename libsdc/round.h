@@ -52,6 +52,16 @@ int sdc_round_random(int64_t x, int64_t base, struct sdc_rng *rng,
     int64_t *out, struct sdc_err *err);
 
 /*
+ * ehrQL's measures rule (ehrql/measures/disclosure_control.py: value
+ * <= threshold becomes 0, then base * round(value / base) with Python's
+ * round): x <= threshold gives 0, else the nearest multiple of base,
+ * a tie (even base only) going to the even multiple.  Errors as
+ * sdc_round_nearest.
+ */
+int sdc_round_redact_nearest(int64_t x, int64_t threshold, int64_t base,
+    int64_t *out, struct sdc_err *err);
+
+/*
  * 1 when s is a redaction marker: marker (may be NULL) or one of
  * "[REDACTED]", "redacted", "na", "n/a", "<=7", all compared ignoring
  * ASCII case (so "[redacted]" and "NA" are markers too).
