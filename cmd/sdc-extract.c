@@ -3,12 +3,10 @@
  * CSV files and write the patient-level dataset, or a measures
  * definition and write its measures.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -236,11 +234,10 @@ run_measures(const struct sdc_cli *cli, const struct args *a,
     const struct sdc_query *q)
 {
 	struct sdc_measures *r;
-	struct sdc_output *out, **outs;
+	struct sdc_output *out;
 	struct sdc_err err;
 	enum sdc_measures_dc how;
-	char path[4096];
-	size_t i, j, n = q->nmeasures, dl;
+	char dir[4096];
 
 	sdc_err_clear(&err);
 	if ((r = sdc_measures_run(q, &a->engine, &err)) == NULL)
@@ -258,33 +255,10 @@ run_measures(const struct sdc_cli *cli, const struct args *a,
 		sdc_measures_free(r);
 		return;
 	}
-	dl = strlen(a->output) - 5;
-	snprintf(path, sizeof(path), "%.*s", (int)dl, a->output);
-	if (dl > 0 && mkdir(path, 0777) != 0 && errno != EEXIST) {
-		sdc_err_set(&err, SDC_EIO, path, 0, 0, "%s", strerror(errno));
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strlen(a->output) - 5),
+	    a->output);
+	if (sdc_measures_write_dir(r, dir, &err) != 0)
 		sdc_cli_fail(cli, &err);
-	}
-	if ((outs = calloc(n, sizeof(*outs))) == NULL) {
-		sdc_err_nomem(&err);
-		sdc_cli_fail(cli, &err);
-	}
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%.*s/%s.csv", (int)dl,
-		    a->output, q->measures[i].name);
-		if ((outs[i] = sdc_output_open(path, &err)) == NULL ||
-		    sdc_measures_write_csv(r, i, outs[i], &err) != 0) {
-			for (j = 0; j <= i && j < n; j++)
-				sdc_output_abort(outs[j]);
-			sdc_cli_fail(cli, &err);
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (sdc_output_commit(outs[i], &err) != 0) {
-			for (j = i + 1; j < n; j++)
-				sdc_output_abort(outs[j]);
-			sdc_cli_fail(cli, &err);
-		}
-	free(outs);
 	sdc_measures_free(r);
 }
 

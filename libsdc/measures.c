@@ -3,9 +3,11 @@
  * disclosure control (ehrQL's rule through round.h, or sdc's stronger
  * one through suppress.h), and their CSV.  See measures.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 #include "date.h"
@@ -918,4 +920,46 @@ out:
 	free(v);
 	free(buf);
 	return ret;
+}
+
+int
+sdc_measures_write_dir(const struct sdc_measures *r, const char *dir,
+    struct sdc_err *err)
+{
+	const struct sdc_query *q = r->q;
+	struct sdc_output **outs;
+	char path[4096];
+	size_t i, j, n = q->nmeasures;
+
+	if (*dir != '\0' && mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return sdc_err_set(err, SDC_EIO, dir, 0, 0, "%s",
+		    strerror(errno));
+	if ((outs = calloc(n + 1, sizeof(*outs))) == NULL)
+		return sdc_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s.csv", dir,
+		    q->measures[i].name) >= sizeof(path)) {
+			sdc_err_set(err, SDC_ELIMIT, dir, 0, 0,
+			    "path too long");
+			goto fail;
+		}
+		if ((outs[i] = sdc_output_open(path, err)) == NULL ||
+		    sdc_measures_write_csv(r, i, outs[i], err) != 0)
+			goto fail;
+	}
+	for (i = 0; i < n; i++)
+		if (sdc_output_commit(outs[i], err) != 0) {
+			outs[i] = NULL;
+			for (j = i + 1; j < n; j++)
+				sdc_output_abort(outs[j]);
+			free(outs);
+			return -1;
+		}
+	free(outs);
+	return 0;
+fail:
+	for (j = 0; j < n; j++)
+		sdc_output_abort(outs[j]);
+	free(outs);
+	return -1;
 }

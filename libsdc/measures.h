@@ -113,4 +113,13 @@ int sdc_measures_disclose(struct sdc_measures *r, enum sdc_measures_dc how,
 int sdc_measures_write_csv(const struct sdc_measures *r, size_t m,
     struct sdc_output *out, struct sdc_err *err);
 
+/*
+ * Write every measure to dir/<measure>.csv (sdc_measures_write_csv with
+ * that measure), creating dir if it is missing.  Each file is written
+ * under a temporary name and none is renamed into place until all have
+ * been written; on any failure none is left behind.
+ */
+int sdc_measures_write_dir(const struct sdc_measures *r, const char *dir,
+    struct sdc_err *err);
+
 #endif
