@@ -32,6 +32,8 @@ struct run {
 	struct dum_choice *choice;	/* [patient * DUM_MAXCHOICE] */
 	unsigned char *nchoice;
 	unsigned char *pass;
+	uint32_t *nonnull;		/* [patient]: hinted variables with
+					   a value (bit per hint) */
 	struct dum_buf ds;		/* dataset rows of passing patients */
 	size_t *doff;			/* [patient]: start in ds; end next */
 	/* engine callback scratch */
@@ -94,6 +96,9 @@ on_row(void *ctx, int64_t pid, const struct sdc_qval *vals,
 		    (long long)pid);
 	r->pass[i] = 1;
 	r->doff[i] = r->ds.len;
+	for (k = 0; k < r->plan.nhint; k++)
+		if (!vals[r->plan.hint[k].vi].null)
+			r->nonnull[i] |= (uint32_t)1 << k;
 	if (dum_buf_add(&r->ds, num, sdc_num_format_u64((uint64_t)pid, num),
 	    err) != 0)
 		return -1;
@@ -124,14 +129,16 @@ grow(struct run *r, size_t n, struct sdc_err *err)
 	free(r->choice);
 	free(r->nchoice);
 	free(r->pass);
+	free(r->nonnull);
 	free(r->doff);
 	r->toff = calloc((n + 1) * nt, sizeof(*r->toff));
 	r->choice = calloc(n * DUM_MAXCHOICE, sizeof(*r->choice));
 	r->nchoice = calloc(n, 1);
 	r->pass = calloc(n, 1);
+	r->nonnull = calloc(n, sizeof(*r->nonnull));
 	r->doff = calloc(n + 1, sizeof(*r->doff));
 	if (r->toff == NULL || r->choice == NULL || r->nchoice == NULL ||
-	    r->pass == NULL || r->doff == NULL) {
+	    r->pass == NULL || r->nonnull == NULL || r->doff == NULL) {
 		r->cap = 0;
 		return sdc_err_nomem(err);
 	}
@@ -182,6 +189,7 @@ run_chunk(struct run *r, uint64_t first, size_t n, uint64_t want,
 	r->n = n;
 	r->ds.len = 0;
 	memset(r->pass, 0, n);
+	memset(r->nonnull, 0, n * sizeof(*r->nonnull));
 	for (t = 0; t < nt; t++)
 		r->tab[t].len = 0;
 	for (i = 0; i < n; i++) {
@@ -215,7 +223,7 @@ run_chunk(struct run *r, uint64_t first, size_t n, uint64_t want,
 		goto out;
 	for (i = 0; i < n; i++) {
 		dum_learn_record(&r->plan, &r->choice[i * DUM_MAXCHOICE],
-		    r->nchoice[i], r->pass[i]);
+		    r->nchoice[i], r->pass[i], r->nonnull[i]);
 		if (!r->pass[i] || *kept >= want)
 			continue;
 		for (t = 0; t < nt && r->tout != NULL; t++) {
@@ -273,6 +281,7 @@ cleanup(struct run *r)
 	free(r->choice);
 	free(r->nchoice);
 	free(r->pass);
+	free(r->nonnull);
 	free(r->doff);
 	free(r->ds.p);
 	free(r->fmt);

@@ -35,6 +35,16 @@
  * (categories, ranges, code systems, regular expressions, first of the
  * month).  Only the columns the definition uses are written.
  *
+ * Expectations.  configure_dummy_data(expectations={...}) gives hints
+ * per variable in cohort-extractor's keys (incidence, rate, date,
+ * category ratios, int/float distributions); each is mapped to the
+ * source column the variable reads and checked against the definition
+ * (dummy_expect.c), values are drawn from it within what the population
+ * asks of the row, and incidences are met over the population by
+ * learning the pass rates of patients with and without a value.  A
+ * hint that contradicts the definition is an error (SDC_EDATA, or
+ * SDC_EPARSE for what is not a literal) at its line and column.
+ *
  * Ownership.  Everything passed in is borrowed for the call.  The
  * library never prints, never reads the environment.
  */
@@ -83,7 +93,8 @@ struct sdc_dummy_stats {
 /*
  * Generate.  Returns 0, or -1 with err set: the population is not
  * reached within the documented limits (SDC_ELIMIT, naming the
- * population's line), a definition sdc-dummy cannot serve, or I/O.
+ * population's line), a definition sdc-dummy cannot serve, expectations
+ * it refuses, or I/O.
  * st may be NULL.
  */
 int sdc_dummy_generate(const struct sdc_query *q,

@@ -105,6 +105,7 @@ new_req(struct aim *a, const struct sdc_qnode *f, unsigned count)
 		nc = DUM_MAXCOL;
 	memset(req->c, 0, nc * sizeof(req->c[0]));
 	req->table = g->table;
+	req->frame = f;
 	req->count = count;
 	for (g = f; g->kind != SDC_Q_TABLE; g = g->kid[0])
 		if (g->kind == SDC_Q_WHERE)
@@ -166,8 +167,8 @@ add_set(struct dum_cons *c, const struct sdc_qval *v, size_t n)
 }
 
 /* col op v, wanted TRUE, for a column of type type. */
-static void
-cons_cmp(struct dum_cons *c, enum sdc_schema_type type, enum sdc_qop op,
+void
+dum_cons_cmp(struct dum_cons *c, enum sdc_schema_type type, enum sdc_qop op,
     const struct sdc_qval *v)
 {
 	int64_t x;
@@ -338,7 +339,7 @@ aim_cmp(struct aim *a, const struct sdc_qnode *n, int want,
 		op = negate(op);
 	switch (x->kind) {
 	case SDC_Q_COLUMN:
-		cons_cmp(cons_col(a, x, req), x->type, op, &v->val);
+		dum_cons_cmp(cons_col(a, x, req), x->type, op, &v->val);
 		break;
 	case SDC_Q_AGG:
 		if (req != NULL)
@@ -347,7 +348,7 @@ aim_cmp(struct aim *a, const struct sdc_qnode *n, int want,
 			aim_count(a, x, op, v->val.u.i);
 		else if ((x->op == SDC_QOP_AGG_MIN || x->op == SDC_QOP_AGG_MAX)
 		    && x->kid[0]->kind == SDC_Q_COLUMN)
-			cons_cmp(cons_col(a, x->kid[0], NULL), x->type, op,
+			dum_cons_cmp(cons_col(a, x->kid[0], NULL), x->type, op,
 			    &v->val);
 		break;
 	case SDC_Q_BINARY:
@@ -473,12 +474,60 @@ aim(struct aim *a, const struct sdc_qnode *n, int want, struct dum_req *req)
 	}
 }
 
+/*
+ * Apply hint h (present: 1 a value wanted, 0 none, -1 not decided) to
+ * the target, after the population was aimed: the population's wishes
+ * stand, the hint fills in what they leave open.
+ */
+static void
+aim_hint(struct aim *a, const struct dum_hint *h, int present)
+{
+	struct dum_target *t = a->t;
+	struct dum_cons *c;
+	struct dum_req *req;
+	const struct sdc_qnode *base;
+	size_t i;
+	int found = 0;
+
+	if (h->kind != H_FRAME) {
+		/*
+		 * The hint decides even against the branch of an OR the
+		 * population was aimed at: what the population forces was
+		 * checked (dummy_expect.c), the engine drops the rest, and
+		 * the learnt share makes up for it.
+		 */
+		c = &t->pcons[h->table][h->column];
+		if (present == 0)
+			c->null = 1;
+		else if (present == 1)
+			c->null = 2;
+		c->hint = h;
+		return;
+	}
+	base = dum_base_frame(h->frame);
+	for (i = 0; i < t->nreq; i++) {
+		req = &t->req[i];
+		if (req->table == h->table && req->frame != NULL &&
+		    dum_base_frame(req->frame) == base) {
+			req->c[h->column].hint = h;
+			found = 1;
+		}
+	}
+	if (present == 1 && !found &&
+	    (req = new_req(a, h->frame, 1)) != NULL) {
+		if (req->c[h->column].null != 1)
+			req->c[h->column].null = 2;
+		req->c[h->column].hint = h;
+	}
+}
+
 void
 dum_aim(struct dum_plan *p, gsl_rng *r, struct dum_target *t)
 {
 	const struct sdc_query *q = p->q;
 	struct aim a;
 	size_t i, nc;
+	signed char present[DUM_MAXHINT];
 
 	a.p = p;
 	a.r = r;
@@ -491,15 +540,23 @@ dum_aim(struct dum_plan *p, gsl_rng *r, struct dum_target *t)
 		memset(t->pcons[i], 0, (nc < DUM_MAXCOL ? nc : DUM_MAXCOL) *
 		    sizeof(struct dum_cons));
 	}
+	/* decided first, so their choices are always learnt from */
+	for (i = 0; i < p->nhint; i++)
+		present[i] = p->hint[i].has_inc ? (signed char)choose(&a,
+		    p->hint[i].slot) : -1;
 	if (q->population != NULL)
 		aim(&a, q->population, 1, NULL);
 	for (i = 0; i < p->nvaraim; i++) {
 		uint32_t s = p->varaim_slot0 + (uint32_t)i;
 
+		if (p->varaim_hinted[i])
+			continue;
 		if (choose(&a, s) == 1)
 			(void)new_req(&a, p->varaim[i],
 			    1 + (unsigned)gsl_ran_geometric(r, 0.6) - 1);
 	}
+	for (i = 0; i < p->nhint; i++)
+		aim_hint(&a, &p->hint[i], present[i]);
 }
 
 /* The share of ordinary patients for whom n is TRUE, roughly. */
@@ -617,7 +674,7 @@ dum_plan_init(struct dum_plan *p, const struct sdc_query *q, int32_t anchor,
 	p->q = q;
 	p->anchor = anchor;
 	seen = calloc(nn, 1);
-	p->learn = calloc(2 * nn, sizeof(*p->learn));
+	p->learn = calloc(2 * nn + DUM_MAXHINT, sizeof(*p->learn));
 	p->or_slot = calloc(nn, sizeof(*p->or_slot));
 	p->varaim = calloc(nn, sizeof(*p->varaim));
 	p->pcons_mem = calloc((q->ntables + 1) * DUM_MAXCOL,
@@ -643,6 +700,28 @@ dum_plan_init(struct dum_plan *p, const struct sdc_query *q, int32_t anchor,
 		p->learn[p->nlearn].prior[0] = 0.6;
 		p->learn[p->nlearn++].prior[1] = 0.4;
 	}
+	if ((p->varaim_hinted = calloc(p->nvaraim + 1, 1)) == NULL) {
+		dum_plan_release(p);
+		return sdc_err_nomem(err);
+	}
+	if (dum_expect_load(p, err) != 0) {
+		dum_plan_release(p);
+		return -1;
+	}
+	for (i = 0; i < p->nhint; i++) {
+		struct dum_hint *h = &p->hint[i];
+		size_t j;
+
+		if (!h->has_inc)
+			continue;
+		h->slot = (uint32_t)p->nlearn;
+		p->learn[p->nlearn++].hint = (int)i + 1;
+		/* the hint decides whether its frame gets a row */
+		for (j = 0; h->kind == H_FRAME && j < p->nvaraim; j++)
+			if (dum_base_frame(p->varaim[j]) ==
+			    dum_base_frame(h->frame))
+				p->varaim_hinted[j] = 1;
+	}
 	dum_learn_update(p);
 	return 0;
 }
@@ -653,13 +732,15 @@ dum_plan_release(struct dum_plan *p)
 	free(p->learn);
 	free(p->or_slot);
 	free(p->varaim);
+	free(p->varaim_hinted);
 	free(p->pcons_mem);
+	dum_expect_release(p);
 	memset(p, 0, sizeof(*p));
 }
 
 void
 dum_learn_record(struct dum_plan *p, const struct dum_choice *c, size_t n,
-    int passed)
+    int passed, uint32_t nonnull)
 {
 	size_t i;
 
@@ -668,7 +749,36 @@ dum_learn_record(struct dum_plan *p, const struct dum_choice *c, size_t n,
 
 		l->tried[c[i].branch]++;
 		l->passed[c[i].branch] += passed != 0;
+		if (l->hint > 0 && passed && (nonnull >> (l->hint - 1) & 1))
+			l->nonnull[c[i].branch]++;
 	}
+}
+
+/*
+ * The share k of patients to aim a value at, so that the share with a
+ * value among those passing is the incidence p (cohort-extractor#94:
+ * measured over the population, not over all patients made).  With
+ * pass rates r1 (aimed) and r0 (not), and shares with a value among
+ * the passing q1 and q0:
+ *   p = (k r1 q1 + (1-k) r0 q0) / (k r1 + (1-k) r0),
+ * so k = r0 (p - q0) / (r1 (q1 - p) + r0 (p - q0)), clamped to [0, 1].
+ * Before any patient is seen: r1 = r0, q1 = 1, q0 = 0, and k = p.
+ */
+static double
+hint_share(const struct dum_learn *l, double p)
+{
+	double r1 = ((double)l->passed[1] + 1) / ((double)l->tried[1] + 2);
+	double r0 = ((double)l->passed[0] + 1) / ((double)l->tried[0] + 2);
+	double q1 = ((double)l->nonnull[1] + 1) / ((double)l->passed[1] + 1);
+	double q0 = (double)l->nonnull[0] / ((double)l->passed[0] + 1);
+	double den = r1 * (q1 - p) + r0 * (p - q0), k;
+
+	if (p <= 0 || p >= 1)
+		return p <= 0 ? 0 : 1;
+	if (!(fabs(den) > 1e-12))
+		return p;
+	k = r0 * (p - q0) / den;
+	return k < 0 ? 0 : k > 1 ? 1 : k;
 }
 
 void
@@ -680,6 +790,11 @@ dum_learn_update(struct dum_plan *p)
 	for (i = 0; i < p->nlearn; i++) {
 		struct dum_learn *l = &p->learn[i];
 
+		if (l->hint > 0) {
+			l->w[1] = hint_share(l, p->hint[l->hint - 1].inc);
+			l->w[0] = 1 - l->w[1];
+			continue;
+		}
 		for (b = 0; b < 2; b++)
 			l->w[b] = l->prior[b] * ((double)l->passed[b] + 1) /
 			    ((double)l->tried[b] + 2);

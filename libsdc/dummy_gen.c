@@ -3,8 +3,8 @@
  * uses, as CSV text: realistic shapes for what the population leaves
  * free, and the aimed rows (dum_target) it needs.
  *
- * Streams.  Every (patient, table) pair has its own GSL generator
- * (taus2), seeded with a bijective 32-bit mix of the patient's index
+ * Streams.  Every (patient, table) pair has its own stream (rng.h's
+ * taus2 stream, reseeded), seeded with a bijective 32-bit mix of the patient's index
  * plus a per-table base derived from the seed and the table's name, so
  * a table's rows depend on neither the other tables nor the order the
  * definition names them in.  The patient's own facts (birth, sex,
@@ -19,6 +19,7 @@
 #include "date.h"
 #include "dummy_int.h"
 #include "num.h"
+#include "rng.h"
 
 enum gkind {
 	G_PATIENTS,	/* patients: dob, sex, death */
@@ -66,7 +67,8 @@ struct spell {
 struct dum_gen {
 	const struct sdc_query *q;
 	int32_t anchor;
-	gsl_rng *r;
+	struct sdc_rng *rs;		/* the one stream, reseeded */
+	gsl_rng *r;			/* its GSL generator */
 	uint32_t base_aim, base_pat;
 	size_t nt;
 	struct gtab *t;
@@ -140,7 +142,7 @@ stream_base(uint64_t seed, const char *name)
 static void
 reseed(struct dum_gen *g, uint32_t base, uint64_t idx)
 {
-	gsl_rng_set(g->r, mix32(base + (uint32_t)idx));
+	sdc_rng_reseed(g->rs, mix32(base + (uint32_t)idx));
 }
 
 struct dum_gen *
@@ -159,12 +161,16 @@ dum_gen_new(const struct sdc_query *q, uint64_t seed, int32_t anchor,
 	g->nt = q->ntables;
 	g->t = calloc(g->nt + 1, sizeof(*g->t));
 	g->order = calloc(g->nt + 1, sizeof(*g->order));
-	g->r = gsl_rng_alloc(gsl_rng_taus2);
-	if (g->t == NULL || g->order == NULL || g->r == NULL) {
+	if (g->t == NULL || g->order == NULL) {
 		dum_gen_free(g);
 		sdc_err_nomem(err);
 		return NULL;
 	}
+	if ((g->rs = sdc_rng_stream_new(err)) == NULL) {
+		dum_gen_free(g);
+		return NULL;
+	}
+	g->r = sdc_rng_gsl(g->rs);
 	g->base_aim = stream_base(seed, " aim");
 	g->base_pat = stream_base(seed, " patient");
 	for (i = 0; i < g->nt; i++) {
@@ -222,8 +228,7 @@ dum_gen_free(struct dum_gen *g)
 {
 	if (g == NULL)
 		return;
-	if (g->r != NULL)
-		gsl_rng_free(g->r);
+	sdc_rng_free(g->rs);
 	free(g->t);
 	free(g->order);
 	free(g->rows);
@@ -339,6 +344,10 @@ draw_date(struct dum_gen *g, const struct dum_cons *c, int32_t lo,
 	return (int32_t)between(g, L, H);
 }
 
+struct rctx_span {
+	int32_t lo, hi;
+};
+
 /* Is v (type) in the sorted set? */
 static int
 in_set(const struct sdc_qval *set, size_t n, enum sdc_schema_type type,
@@ -402,6 +411,118 @@ pick_set(struct dum_gen *g, const struct dum_cons *c,
 		if (fits(c, type, &c->set[0][i]))
 			return &c->set[0][i];
 	return &c->set[0][0];
+}
+
+/* Does v meet every part of c, its first set included? */
+static int
+fits_all(const struct dum_cons *c, enum sdc_schema_type type,
+    const struct sdc_qval *v)
+{
+	if (c->nsets > 0 && !in_set(c->set[0], c->nset[0], type, v))
+		return 0;
+	return fits(c, type, v);
+}
+
+/*
+ * A date from hint h that meets c: drawn from the hint, preferring
+ * the patient's span [lo, hi]; else uniform where the hint's range,
+ * c and the span meet, else where the range and c meet.  0: none.
+ */
+static int
+hint_date(struct dum_gen *g, const struct dum_hint *h,
+    const struct dum_cons *c, int32_t lo, int32_t hi, int32_t *out)
+{
+	int64_t a = h->earliest, b = h->latest;
+	int k;
+
+	if (!h->has_date)
+		return 0;
+	if (c->has_lo && c->lo > a)
+		a = c->lo;
+	if (c->has_hi && c->hi < b)
+		b = c->hi;
+	if (a > b)
+		return 0;
+	for (k = 0; k < 24; k++) {
+		int32_t d = dum_hint_date(h, g->r);
+
+		if (d >= a && d <= b && d >= lo && d <= hi) {
+			*out = d;
+			return 1;
+		}
+	}
+	if ((a > lo ? a : lo) <= (b < hi ? b : hi)) {
+		*out = (int32_t)between(g, a > lo ? a : lo, b < hi ? b : hi);
+		return 1;
+	}
+	*out = (int32_t)between(g, a, b);
+	return 1;
+}
+
+/* Fill v from hint h under c (column col); 0 when it cannot. */
+static int
+hint_value(struct dum_gen *g, const struct sdc_schema_column *col,
+    const struct dum_cons *c, const struct rctx_span *sp, struct gval *v)
+{
+	const struct dum_hint *h = c->hint;
+	struct sdc_qval q;
+	int k;
+
+	switch (col->type) {
+	case SDC_TYPE_DATE:
+		if (!hint_date(g, h, c, sp->lo, sp->hi, &v->d))
+			return 0;
+		if (col->flags & SDC_COL_FIRST_OF_MONTH) {
+			int32_t f = sdc_date_first_of_month(v->d);
+
+			if (f < h->earliest || (c->has_lo && f < c->lo))
+				(void)sdc_date_add_months(f, 1, &f);
+			v->d = f;
+		}
+		return 1;
+	case SDC_TYPE_INT:
+	case SDC_TYPE_FLOAT:
+		if (h->ncat > 0)
+			break;
+		if (h->dist == D_NONE)
+			return 0;
+		for (k = 0; k < 24; k++) {
+			double x = dum_hint_num(h, g->r);
+
+			memset(&q, 0, sizeof(q));
+			if (col->type == SDC_TYPE_INT) {
+				if (!(fabs(x) < 9e18))
+					continue;
+				q.u.i = (int64_t)x;
+				if ((col->flags & SDC_COL_RANGE) &&
+				    (q.u.i < col->min || q.u.i > col->max))
+					continue;
+			} else {
+				q.u.f = x;
+			}
+			if (fits_all(c, col->type, &q)) {
+				v->i = q.u.i;
+				v->f = q.u.f;
+				return 1;
+			}
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (h->ncat == 0)
+		return 0;
+	for (k = 0; k < 24; k++) {
+		const struct sdc_qval *cv = dum_hint_cat(h, g->r);
+
+		if (fits_all(c, col->type, cv)) {
+			v->i = cv->u.i;
+			v->s = cv->u.s.p;
+			v->len = cv->u.s.len;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Background codes: a few thousand per system, some much commoner. */
@@ -488,6 +609,17 @@ gen_col(struct dum_gen *g, const struct gtab *t, int c,
 	if (k->null == 1 && !notnull) {
 		v->null = 1;
 		return;
+	}
+	if (k->hint != NULL) {
+		struct rctx_span sp;
+
+		sp.lo = x->lo;
+		sp.hi = x->hi;
+		if (hint_value(g, col, k, &sp, v)) {
+			if (col->type == SDC_TYPE_DATE && x->first == NO_DATE)
+				x->first = v->d;
+			return;
+		}
 	}
 	if (k->nsets > 0 && col->type != SDC_TYPE_MULTICODE) {
 		sv = pick_set(g, k, col->type);
@@ -844,6 +976,68 @@ first_of_month_ge(int32_t d)
 	return out;
 }
 
+/*
+ * A date of birth (first of a month) from the hint on it, within c's
+ * bounds, not after hi (nor the anchor date): for an age hint, an age
+ * on the hint's date drawn and a birth month that gives it; for a date
+ * hint, a date in its range.  NO_DATE when none fits in 30 draws.
+ */
+static int32_t
+hint_birth(struct dum_gen *g, const struct dum_cons *c, int64_t hi)
+{
+	const struct dum_hint *h = c->hint;
+	int64_t lo = c->has_lo ? c->lo : SDC_DATE_MIN;
+	int k;
+
+	if (c->has_hi && c->hi < hi)
+		hi = c->hi;
+	if (g->anchor < hi)
+		hi = g->anchor;
+	for (k = 0; k < 30; k++) {
+		int64_t a, b;
+		int32_t d0, d1, f, l, out;
+
+		if (h->kind == H_AGE) {
+			double age = dum_hint_num(h, g->r);
+
+			if (!(age >= 0 && age <= 130))
+				continue;
+			/* age on D is n: D - (n+1) years < birth <= D - n */
+			if (sdc_date_add_years(h->age_at, -(int64_t)age - 1,
+			    &d0) != 0 || sdc_date_add_years(h->age_at,
+			    -(int64_t)age, &d1) != 0)
+				continue;
+			a = (int64_t)d0 + 1;
+			b = d1;
+		} else if (h->has_date) {
+			a = b = dum_hint_date(h, g->r);
+			/* its month, the first of it inside the range */
+			a = sdc_date_first_of_month((int32_t)a);
+			if (a < h->earliest)
+				b = a = first_of_month_ge((int32_t)a + 1);
+			if (a > h->latest)
+				return NO_DATE;
+		} else {
+			return NO_DATE;
+		}
+		if (a < lo)
+			a = lo;
+		if (b > hi)
+			b = hi;
+		if (a > b)
+			continue;
+		f = first_of_month_ge((int32_t)a);
+		l = sdc_date_first_of_month((int32_t)b);
+		if (f > l)
+			continue;
+		if (sdc_date_add_months(f, between(g, 0,
+		    sdc_date_diff_months(l, f)), &out) != 0)
+			continue;
+		return out;
+	}
+	return NO_DATE;
+}
+
 /* Birth, sex and death, from the patient stream. */
 static void
 gen_person(struct dum_gen *g)
@@ -869,6 +1063,10 @@ gen_person(struct dum_gen *g)
 			if (r->c[c].has_lo && r->c[c].lo > reqlo &&
 			    (int)c != g->t[r->table].cend)
 				reqlo = r->c[c].lo;
+			/* born before a hinted date can fall */
+			if (r->c[c].hint != NULL && r->c[c].hint->has_date &&
+			    r->c[c].hint->latest < reqhi)
+				reqhi = r->c[c].hint->latest;
 		}
 	}
 	if (cb->has_lo && cb->lo > lo)
@@ -878,7 +1076,9 @@ gen_person(struct dum_gen *g)
 	if (reqhi < hi && reqhi >= lo)
 		hi = reqhi;
 	g->dob = NO_DATE;
-	for (k = 0; k < 30; k++) {
+	if (cb->hint != NULL)
+		g->dob = hint_birth(g, cb, reqhi);
+	for (k = 0; k < 30 && g->dob == NO_DATE; k++) {
 		int age = (int)between(g, 0, 104);
 		int32_t d;
 
@@ -916,7 +1116,7 @@ gen_person(struct dum_gen *g)
 	}
 	/* death */
 	cd = pcons(g, tp, 3);
-	if (cd->null == 0 && !cd->has_lo && !cd->has_hi)
+	if (cd->null == 0 && !cd->has_lo && !cd->has_hi && cd->hint == NULL)
 		cd = pcons(g, td, 1);
 	if (cd->null == 1) {
 		g->dod = NO_DATE;
@@ -925,12 +1125,20 @@ gen_person(struct dum_gen *g)
 
 		if (reqlo != INT64_MIN && reqlo > lo2 && reqlo <= hi2)
 			lo2 = (int32_t)reqlo;
-		g->dod = draw_date(g, cd, lo2, hi2, 0);
+		if (cd->hint == NULL || !hint_date(g, cd->hint, cd, lo2, hi2,
+		    &g->dod))
+			g->dod = draw_date(g, cd, lo2, hi2, 0);
+	} else if (cd->hint != NULL && cd->hint->has_inc) {
+		/* the hint's incidence decided: NULL was not asked for */
+		g->dod = NO_DATE;
 	} else if (unif(g) < 0.015) {
 		int32_t ten = years_before(g->anchor, 10);
 
 		g->dod = (int32_t)between(g, g->dob > ten ? g->dob : ten,
 		    g->anchor);
+		if (cd->hint != NULL)
+			(void)hint_date(g, cd->hint, cd, g->dob, g->anchor,
+			    &g->dod);
 		if (reqlo != INT64_MIN && g->dod < reqlo)
 			g->dod = NO_DATE;
 	} else {
@@ -963,7 +1171,8 @@ gen_patient_table(struct dum_gen *g, size_t ti, struct dum_buf *out,
 		memset(&vx, 0, sizeof(vx));
 		vd.d = g->dob;
 		fixed[1] = &vd;
-		if (cons[2].nsets == 0 && cons[2].avoid == NULL) {
+		if (cons[2].nsets == 0 && cons[2].avoid == NULL &&
+		    cons[2].hint == NULL) {
 			vs.s = sexes[g->sex];
 			vs.len = strlen(vs.s);
 			fixed[2] = &vs;
@@ -1044,6 +1253,8 @@ merge(struct dum_req *a, const struct dum_req *b, size_t nc)
 			x.avoid = y->avoid;
 			x.navoid = y->navoid;
 		}
+		if (y->hint != NULL && x.hint == NULL)
+			x.hint = y->hint;
 		a->c[c] = x;
 	}
 }

@@ -12,12 +12,47 @@
 #include <gsl/gsl_rng.h>
 
 #include "err.h"
+#include "parse.h"
 #include "query.h"
 
 #define DUM_MAXCOL 64
 #define DUM_MAXREQ 48		/* aimed row groups per patient */
 #define DUM_MAXCHOICE 16	/* learnt choices remembered per patient */
 #define DUM_MAXSET 3
+#define DUM_MAXHINT 32		/* hinted variables (a bit each) */
+
+/*
+ * A researcher's expectation for one variable (dummy_expect.c), and
+ * where it lands: a patient table's column (H_PCOL), the date of birth
+ * behind an age (H_AGE), or a column of the rows of an event frame
+ * (H_FRAME: a picked row's column, or an aggregated column).
+ */
+enum dum_hkind { H_PCOL, H_AGE, H_FRAME };
+enum dum_rate { R_EXP, R_UNIFORM, R_UNIVERSAL };
+enum dum_dist { D_NONE, D_NORMAL, D_POISSON, D_AGES };
+
+struct dum_hint {
+	const char *var;		/* the variable's name */
+	size_t vi;			/* its index in q->vars */
+	unsigned line, col;		/* its key in the dict */
+	enum dum_hkind kind;
+	size_t table;			/* index in q->tables */
+	int column;			/* schema column (H_AGE: birth) */
+	const struct sdc_qnode *frame;	/* H_FRAME: the frame */
+	int32_t age_at;			/* H_AGE: age on this date */
+	int has_inc;
+	double inc;			/* share of the population non-NULL */
+	int has_date;
+	int32_t earliest, latest;
+	enum dum_rate rate;
+	size_t ncat;			/* category ratios */
+	struct sdc_qval *cat;		/* the values (column's type) */
+	double *cum;			/* cumulative ratios, cum[ncat-1] 1 */
+	enum dum_dist dist;		/* int/float */
+	int is_int;
+	double mean, sd;
+	uint32_t slot;			/* learn slot of the incidence */
+};
 
 /* What one column of a row must be; zero means "anything". */
 struct dum_cons {
@@ -32,11 +67,14 @@ struct dum_cons {
 	size_t navoid;
 	const char *prefix;	/* CONTAINS: the value holds this */
 	size_t plen;
+	const struct dum_hint *hint;	/* draw the value from this hint's
+					   distribution, within the rest */
 };
 
 /* count rows of table (an index in q->tables) meeting c[]. */
 struct dum_req {
 	size_t table;
+	const struct sdc_qnode *frame;	/* the frame aimed at */
 	unsigned count;
 	struct dum_cons c[DUM_MAXCOL];
 };
@@ -50,6 +88,8 @@ struct dum_choice {
 /* Counters per choice slot: tried and passed per branch, weights. */
 struct dum_learn {
 	uint64_t tried[2], passed[2];
+	uint64_t nonnull[2];	/* hint slots: passed with a value */
+	int hint;		/* hint index + 1, or 0 */
 	double prior[2];
 	double w[2];		/* current weights (fixed within a batch) */
 };
@@ -64,6 +104,8 @@ struct dum_target {
 	struct dum_choice choice[DUM_MAXCHOICE];
 };
 
+/* Choices beyond DUM_MAXCHOICE are not learnt from: hints come first. */
+
 struct dum_plan {
 	const struct sdc_query *q;
 	int32_t anchor;
@@ -73,7 +115,12 @@ struct dum_plan {
 	size_t nvaraim;
 	const struct sdc_qnode **varaim;	/* frames the variables read */
 	uint32_t varaim_slot0;		/* their slots follow */
+	unsigned char *varaim_hinted;	/* per varaim: a hint decides */
 	struct dum_cons *pcons_mem;	/* storage behind target pcons */
+	size_t nhint;
+	struct dum_hint *hint;		/* expectations (dummy_expect.c) */
+	struct sdc_ast ast;		/* the definition read again, when
+					   needed (dummy_expect.c) */
 };
 
 int dum_plan_init(struct dum_plan *p, const struct sdc_query *q,
@@ -83,9 +130,32 @@ void dum_plan_release(struct dum_plan *p);
 /* Aim one patient, drawing choices from r.  t is reset first. */
 void dum_aim(struct dum_plan *p, gsl_rng *r, struct dum_target *t);
 
-/* Record whether a patient with target t passed. */
+/*
+ * Record whether a patient with target t passed; nonnull: bit j set
+ * when hinted variable j had a value in the dataset row.
+ */
 void dum_learn_record(struct dum_plan *p, const struct dum_choice *c,
-    size_t n, int passed);
+    size_t n, int passed, uint32_t nonnull);
+
+/* col op v, wanted TRUE, into c (dummy_aim.c). */
+void dum_cons_cmp(struct dum_cons *c, enum sdc_schema_type type,
+    enum sdc_qop op, const struct sdc_qval *v);
+
+/* The frame under any first/last_for_patient() and sorts. */
+const struct sdc_qnode *dum_base_frame(const struct sdc_qnode *f);
+
+/*
+ * Read q->dummy.call's expectations into p->hint (dummy_expect.c):
+ * literals only, each variable mapped to the column(s) it reads and
+ * checked against the definition.  0, or -1 with err at line:column.
+ */
+int dum_expect_load(struct dum_plan *p, struct sdc_err *err);
+void dum_expect_release(struct dum_plan *p);
+
+/* Draws from a hint's distributions (dummy_expect.c). */
+int32_t dum_hint_date(const struct dum_hint *h, gsl_rng *r);
+double dum_hint_num(const struct dum_hint *h, gsl_rng *r);
+const struct sdc_qval *dum_hint_cat(const struct dum_hint *h, gsl_rng *r);
 
 /* Recompute the weights from the counters (between batches). */
 void dum_learn_update(struct dum_plan *p);

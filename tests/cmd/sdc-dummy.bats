@@ -2,7 +2,9 @@
 # sdc-dummy: options, golden datasets and tables for fixed seeds, the
 # dataset equals sdc-extract over the tables, the population is reached
 # for definitions from simple to hard, shapes and constraints of the
-# tables, --check, bad input, output errors.
+# tables, expectations (each kind of hint honoured with the population
+# reached, every contradiction refused), --check, bad input, output
+# errors.
 
 bats_require_minimum_version 1.5.0
 
@@ -165,6 +167,160 @@ setup() {
 	sdc-dummy --population-size 2000 --tables-out "$w/s" examples/study/definition.py
 	awk -F, 'NR > 1 { n[$1]++ } END { for (p in n) { if (n[p] == 1) one++; if (n[p] > 30) many++ } exit !(one > 20 && many > 20) }' "$w/s/clinical_events.csv"
 	awk -F, 'NR > 1 && $4 == "" { e++ } END { exit !(e > 100) }' "$w/s/clinical_events.csv"
+}
+
+# --- expectations (cohort-extractor's hints) ----------------------------
+
+# near NAME WANT TOL: the statistic NAME in $w/stats is WANT within TOL
+near() {
+	awk -v k="$1" -v want="$2" -v tol="$3" '
+	    { v = $NF; $NF = ""; sub(/ $/, "") }
+	    $0 == k { found = 1; d = v - want; if (d < 0) d = -d
+	        if (d > tol) { print k ": " v ", want " want " +- " tol; bad = 1 } }
+	    END { if (!found) print k ": missing"; exit bad || !found }' "$w/stats"
+}
+
+@test "expectations: every kind of hint is honoured, 2000 patients, seed 1" {
+	sdc-dummy --tables-out "$w/t" -o "$w/ds.csv" "$defs/expect-all.py"
+	# the population size is reached exactly, and it is sdc-extract's
+	[ "$(wc -l <"$w/ds.csv")" -eq 2001 ]
+	sdc-extract --tables "$w/t" "$defs/expect-all.py" | cmp - "$w/ds.csv"
+	awk -f "$d/expect-stats.awk" "$w/ds.csv" >"$w/stats"
+	cat "$w/stats"
+	# int normal(50, 10), truncated as cohort-extractor does
+	near "age mean" 49.5 1
+	near "age sd" 10 1
+	# category ratios
+	near "sex female" 0.3 0.04
+	near "sex male" 0.6 0.04
+	near "sex intersex" 0.05 0.02
+	near "sex unknown" 0.05 0.02
+	# incidence, and dates within [earliest, latest]
+	near "died inc" 0.2 0.04
+	near "died out-of-range" 0 0
+	near "asthma inc" 0.3 0.04
+	near "asthma out" 0 0
+	# exponential_increase: most dates near the latest
+	near "asthma late-share" 0.75 0.12
+	near "code 300005" 0.8 0.05
+	near "code 30011003" 0.2 0.05
+	# float normal(42, 6)
+	near "hba1c inc" 0.6 0.04
+	near "hba1c mean" 42 1
+	near "hba1c sd" 6 1
+	# a date window in the frame does not dilute the incidence (#94)
+	near "icu inc" 0.4 0.04
+	# poisson(3); a stay in the window made by chance may be picked
+	near "icu mean" 3 0.4
+}
+
+@test "expectations: the same seed gives the same bytes, another seed other data" {
+	sdc-dummy --seed 4 --population-size 500 -o "$w/a.csv" "$defs/expect-all.py"
+	sdc-dummy --seed 4 --population-size 500 -o "$w/b.csv" "$defs/expect-all.py"
+	cmp "$w/a.csv" "$w/b.csv"
+	sdc-dummy --seed 5 --population-size 500 -o "$w/c.csv" "$defs/expect-all.py"
+	! cmp -s "$w/a.csv" "$w/c.csv"
+	# a smaller population is still the start of a larger one
+	sdc-dummy --seed 4 --population-size 100 -o "$w/s.csv" "$defs/expect-all.py"
+	head -n 101 "$w/a.csv" | cmp - "$w/s.csv"
+}
+
+@test "expectations: hints on what the population needs keep the population (#359)" {
+	sdc-dummy --tables-out "$w/t" -o "$w/ds.csv" "$defs/expect-pop.py"
+	[ "$(wc -l <"$w/ds.csv")" -eq 1001 ]
+	sdc-extract --tables "$w/t" "$defs/expect-pop.py" | cmp - "$w/ds.csv"
+	# ages in the band, dates where the window and the hint meet
+	awk -F, 'NR > 1 && ($2 < 40 || $2 > 64 || $4 < "2021-01-01" || $4 > "2022-12-31") { print; bad = 1 } END { exit bad }' "$w/ds.csv"
+	awk -F, 'NR > 1 { n++; f += $3 == "female"; c += $5 == "300005" }
+	    END { printf "female %.3f 300005 %.3f\n", f / n, c / n
+	          exit !(f / n > 0.76 && f / n < 0.84 && c / n > 0.45 && c / n < 0.55) }' "$w/ds.csv"
+}
+
+@test "expectations: population_ages gives ages shaped like the UK's" {
+	sdc-dummy -o "$w/ds.csv" "$defs/expect-ages.py"
+	[ "$(wc -l <"$w/ds.csv")" -eq 2001 ]
+	awk -F, 'NR > 1 { n++; s += $2; if ($2 < 0 || $2 > 109) bad++; old += $2 >= 80; kid += $2 < 18 }
+	    END { printf "mean %.1f 80+ %.3f <18 %.3f\n", s / n, old / n, kid / n
+	          exit !(bad == 0 && s / n > 37 && s / n < 43 && old / n > 0.02 && old / n < 0.07 && kid / n > 0.18 && kid / n < 0.26) }' "$w/ds.csv"
+}
+
+# expect_def POPULATION HINTS: $w/c.py, a definition with that
+# population (ANDed with patients.exists_for_patient()) and those hints
+# (line 15)
+expect_def() {
+	cat >"$w/c.py" <<EOF
+from ehrql import create_dataset
+from ehrql.tables.tpp import patients, clinical_events
+
+index_date = "2023-04-01"
+first = clinical_events.where(clinical_events.snomedct_code.is_in(["300005"])).sort_by(clinical_events.date).first_for_patient()
+dataset = create_dataset()
+dataset.define_population(patients.exists_for_patient() & $1)
+dataset.age = patients.age_on(index_date)
+dataset.sex = patients.sex
+dataset.died = patients.date_of_death
+dataset.first_date = first.date
+dataset.has = clinical_events.exists_for_patient()
+dataset.older = patients.age_on(index_date) + 1
+dataset.configure_dummy_data(expectations={
+    $2
+})
+EOF
+}
+
+@test "expectations: a hint that contradicts the definition is refused with line:column" {
+	alive='patients.date_of_death.is_null()'
+	expect_def "$alive" '"sex": {"category": {"ratios": {"female": 0.5, "other": 0.5}}},'
+	fails 2 "c\.py:15:52: expectations for 'sex': 'other' is not a category of patients\.sex" sdc-dummy -o "$w/o.csv" "$w/c.py"
+	[ ! -e "$w/o.csv" ]
+	expect_def '(patients.sex == "male")' '"sex": {"category": {"ratios": {"female": 0.5, "male": 0.5}}},'
+	fails 2 "c\.py:15:5: expectations for 'sex': category 'female' has ratio 0\.5, but the population \(line 7:73\) excludes it" sdc-dummy "$w/c.py"
+	expect_def '(first.date < "2020-01-01")' '"first_date": {"date": {"earliest": "2021-01-01", "latest": "2022-01-01"}},'
+	fails 2 "c\.py:15:5: expectations for 'first_date': date: earliest 2021-01-01 is after 2019-12-31, the latest date the population \(line 7:71\) allows" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"sex": {"incidence": 0.5},'
+	fails 2 "c\.py:15:5: expectations for 'sex': incidence 0\.5, but the variable is never NULL" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"has": {"incidence": 0.5},'
+	fails 2 "c\.py:15:5: expectations for 'has': the variable is a count or exists_for_patient\(\), never NULL" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"died": {"incidence": 1.0},'
+	fails 2 "c\.py:15:5: expectations for 'died': incidence 1, but the population \(line 7:[0-9]+\) forces it NULL" sdc-dummy "$w/c.py"
+	expect_def 'first.exists_for_patient()' '"first_date": {"incidence": 0.5},'
+	fails 2 "c\.py:15:5: expectations for 'first_date': incidence 0\.5, but the population \(line 7:64\) requires a row of its frame" sdc-dummy "$w/c.py"
+	expect_def '~first.exists_for_patient()' '"first_date": {"incidence": 0.1},'
+	fails 2 "c\.py:15:5: expectations for 'first_date': incidence 0\.1, but the population \(line 7:[0-9]+\) forbids rows of its frame" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"age": {"float": {"distribution": "normal", "mean": 3, "stddev": 1}},'
+	fails 2 "c\.py:15:13: expectations for 'age': a 'float' hint, but the variable is an age" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"first_date": {"rate": "universal", "incidence": 0.3},'
+	fails 2 "c\.py:15:28: expectations for 'first_date': rate universal .* contradicts incidence 0\.3" sdc-dummy "$w/c.py"
+}
+
+@test "expectations: bad hints and unmappable variables are refused with line:column" {
+	alive='patients.date_of_death.is_null()'
+	expect_def "$alive" '"older": {"int": {"distribution": "normal", "mean": 3, "stddev": 1}},'
+	fails 2 "c\.py:15:5: expectations for 'older': sdc-dummy cannot map the variable to a source column" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"died": {"date": {"earliest": index_date, "latest": "today"}},'
+	fails 2 "c\.py:15:35: expectations for 'died': earliest must be a literal string, not a name" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"sex": {"category": {"ratios": {"female": 0.5, "male": 0.4}}},'
+	fails 2 "c\.py:15:36: expectations for 'sex': ratios sum to 0\.9, not 1" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"nope": {"incidence": 0.5},'
+	fails 2 "c\.py:15:5: expectations: 'nope' is not a variable of the dataset" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"first_date": {"incidence": 0.5, "colour": "red"},'
+	fails 2 "c\.py:15:38: expectations for 'first_date': unknown key 'colour'" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"first_date": {"incidence": 1.5},'
+	fails 2 "c\.py:15:33: expectations for 'first_date': incidence 1\.5 is not between 0 and 1" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"first_date": {"rate": "uniform"},'
+	fails 2 "c\.py:15:28: expectations for 'first_date': 'rate' orders dates: it needs a 'date' range" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"first_date": {"date": {"earliest": "2021-13-01", "latest": "2022-01-01"}},'
+	fails 2 "c\.py:15:41: expectations for 'first_date': earliest '2021-13-01' is not a date" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"sex": {"int": {"distribution": "poisson", "mean": 3}},'
+	fails 2 "c\.py:15:13: expectations for 'sex': an 'int' hint, but the variable is categorical" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"age": {"int": {"distribution": "poisson"}},'
+	fails 2 "c\.py:15:20: expectations for 'age': a poisson distribution needs a mean" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"age": {"int": {"distribution": "normal", "mean": 3}},'
+	fails 2 "c\.py:15:20: expectations for 'age': a normal distribution needs mean and stddev" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"died": 1,'
+	fails 2 "c\.py:15:13: expectations for 'died': the hints must be a dict" sdc-dummy "$w/c.py"
+	expect_def "$alive" '"age": {"int": {"distribution": "normal", "mean": 50, "stddev": 9}}, "age": {"incidence": 1},'
+	fails 2 "c\.py:15:[0-9]+: expectations for 'age': 'age' already sets hints on patients\.date_of_birth" sdc-dummy "$w/c.py"
 }
 
 # --- --check -------------------------------------------------------------

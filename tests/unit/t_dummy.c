@@ -4,7 +4,9 @@
  * size; output is a function of (definition, seed, anchor) only, and a
  * smaller population is a prefix of a larger one; the order of a
  * definition's variables does not change the tables; an impossible
- * population is refused after the documented limit.
+ * population is refused after the documented limit; an incidence
+ * hint is met over the population even when its patients pass less
+ * often, and a contradicting hint is refused at its line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +234,38 @@ test_impossible(void)
 	ok(access(path, F_OK) != 0, "no dataset left behind");
 }
 
+static void
+test_expectations(void)
+{
+	struct sdc_err err;
+	struct sdc_dummy_stats st;
+	char *p, *line;
+	size_t n, rows = 0, dead = 0;
+
+	sdc_err_clear(&err);
+	if (!ok(gen("expect-passrate.py", 0, 1, NULL, &st, &err) == 0,
+	    "expect-passrate.py: its population of 4000 (%s)", err.msg))
+		return;
+	p = dataset(&n);
+	if (!ok(p != NULL, "dataset read"))
+		return;
+	/* patient_id,died,sex: died is the second field */
+	for (line = memchr(p, '\n', n); line != NULL && line + 1 < p + n;
+	    line = memchr(line + 1, '\n', (size_t)(p + n - line - 1))) {
+		const char *c = memchr(line + 1, ',', (size_t)(p + n - line -
+		    1));
+
+		rows++;
+		dead += c != NULL && c[1] != ',';
+	}
+	ok(rows == 4000 && st.kept == 4000, "4000 rows (%zu)", rows);
+	ok(dead > 0.47 * 4000 && dead < 0.53 * 4000,
+	    "incidence 0.5 over the population, though the dead pass less "
+	    "often (%.3f; %llu made)", (double)dead / 4000,
+	    (unsigned long long)st.generated);
+	free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,6 +280,7 @@ main(int argc, char **argv)
 	test_determinism();
 	test_table_order();
 	test_impossible();
+	test_expectations();
 	{
 		char p[8192];
 
