@@ -418,6 +418,7 @@ ev_call(struct defn *d, const struct sdc_node *n, struct dv *out)
 		return -1;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
+	a.call = n;
 	for (i = 1; i < n->n; i++) {
 		const struct sdc_node *k = n->kid[i];
 

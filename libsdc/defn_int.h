@@ -335,6 +335,7 @@ struct dv_argv {
 	const char **kwname;
 	struct dv *kw;
 	const struct sdc_node **kwat;
+	const struct sdc_node *call;	/* the CALL node, or NULL */
 };
 
 int defn_call_builtin(struct defn *d, const struct dv_func *fn,

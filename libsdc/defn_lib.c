@@ -865,7 +865,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 				ds->population_size = arg[0].u.i;
 		}
 		if (ms != NULL) {
-			ms->dummy_call = at;
+			ms->dummy_call = a->call != NULL ? a->call : at;
 			*out = dv_none();
 			return 0;
 		}
@@ -883,7 +883,7 @@ defn_call_builtin(struct defn *d, const struct dv_func *fn,
 			return defn_fail(d, aat[4], SDC_EPARSE, "expectations "
 			    "must be a dict of variable name to hints, not "
 			    "'%s'", dv_type_name(d, &arg[4]));
-		ds->dummy_call = at;
+		ds->dummy_call = a->call != NULL ? a->call : at;
 		*out = dv_none();
 		return 0;
 	}

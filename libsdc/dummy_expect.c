@@ -28,7 +28,6 @@
 
 #include "date.h"
 #include "dummy_int.h"
-#include "input.h"
 #include "num.h"
 
 struct ex {
@@ -809,80 +808,6 @@ parse_hint(struct ex *x, const struct sdc_node *at, const struct sdc_node *n,
 	return check_forced(x, at, h);
 }
 
-/* The CALL node whose callee is the node at callee's place. */
-static const struct sdc_node *
-find_call(const struct sdc_node *n, const struct sdc_node *callee)
-{
-	const struct sdc_node *c;
-	size_t i;
-
-	if (n == NULL)
-		return NULL;
-	if (n->kind == SDC_NODE_CALL && n->kid[0]->kind == callee->kind &&
-	    n->kid[0]->line == callee->line && n->kid[0]->col ==
-	    callee->col && n->kid[0]->op_line == callee->op_line &&
-	    n->kid[0]->op_col == callee->op_col)
-		return n;
-	for (i = 0; i < n->n; i++)
-		if ((c = find_call(n->kid[i], callee)) != NULL)
-			return c;
-	return NULL;
-}
-
-/*
- * The definition checker records the callee of configure_dummy_data
- * (dataset.configure_dummy_data) rather than the call, whose keyword
- * arguments hold the expectations; until it records the call, read the
- * definition again and find the call at the callee's place.  The tree
- * is kept in p (strings of the hints point into it).
- */
-static const struct sdc_node *
-reread_call(struct dum_plan *p, const struct sdc_node *callee,
-    struct sdc_err *err)
-{
-	const char *file = p->q->population != NULL ?
-	    p->q->population->file : NULL;
-	struct sdc_input *in;
-	char *src = NULL, *np;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	const struct sdc_node *call;
-
-	if (file == NULL || (in = sdc_input_open(file, err)) == NULL) {
-		if (file == NULL)
-			sdc_err_set(err, SDC_EDATA, NULL, callee->line,
-			    callee->col, "expectations: cannot find the "
-			    "definition file to read them from");
-		return NULL;
-	}
-	do {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > SDC_LEX_SOURCE_MAX + 65536 ||
-			    (np = realloc(src, cap)) == NULL) {
-				free(src);
-				sdc_input_free(in);
-				return sdc_err_nomem(err), NULL;
-			}
-			src = np;
-		}
-		n = sdc_input_read(in, src + len, cap - len, err);
-		if (n > 0)
-			len += (size_t)n;
-	} while (n > 0);
-	sdc_input_free(in);
-	if (n < 0 || sdc_parse(&p->ast, file, src, len, err) != 0) {
-		free(src);
-		return NULL;
-	}
-	free(src);
-	if ((call = find_call(p->ast.root, callee)) == NULL)
-		sdc_err_set(err, SDC_EDATA, file, callee->line, callee->col,
-		    "expectations: cannot find the configure_dummy_data call "
-		    "(the definition changed while read?)");
-	return call;
-}
-
 int
 dum_expect_load(struct dum_plan *p, struct sdc_err *err)
 {
@@ -895,9 +820,10 @@ dum_expect_load(struct dum_plan *p, struct sdc_err *err)
 	p->hint = NULL;
 	if (call == NULL)
 		return 0;
-	if (call->kind != SDC_NODE_CALL &&
-	    (call = reread_call(p, call, err)) == NULL)
-		return -1;
+	if (call->kind != SDC_NODE_CALL)
+		return sdc_err_set(err, SDC_EDATA, NULL, call->line, call->col,
+		    "expectations: configure_dummy_data was not recorded as "
+		    "a call");
 	for (i = 1; i < call->n; i++)
 		if (call->kid[i]->kind == SDC_NODE_KEYWORD &&
 		    strcmp(call->kid[i]->name, "expectations") == 0)
@@ -961,7 +887,6 @@ dum_expect_release(struct dum_plan *p)
 	free(p->hint);
 	p->hint = NULL;
 	p->nhint = 0;
-	sdc_ast_release(&p->ast);
 }
 
 /* Draws. */

@@ -119,8 +119,6 @@ struct dum_plan {
 	struct dum_cons *pcons_mem;	/* storage behind target pcons */
 	size_t nhint;
 	struct dum_hint *hint;		/* expectations (dummy_expect.c) */
-	struct sdc_ast ast;		/* the definition read again, when
-					   needed (dummy_expect.c) */
 };
 
 int dum_plan_init(struct dum_plan *p, const struct sdc_query *q,
