@@ -1,7 +1,8 @@
 /*
  * sdc-dummy - generate dummy source tables and a dummy dataset that an
  * ehrQL dataset definition accepts, or check a hand-made dummy dataset
- * against the definition.
+ * against the definition.  --measures: the same for a measures
+ * definition, -o writing the measures.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,10 +18,17 @@ static const char usage[] =
 "usage: sdc-dummy [--population-size n] [--seed s] [--anchor-date date]\n"
 "                 [--tables-out dir] [-o file] [--tmpdir dir] definition\n"
 "                 [-- --name value ...]\n"
+"       sdc-dummy --measures [--population-size n] [--seed s]\n"
+"                 [--anchor-date date] [--tables-out dir] [-o file]\n"
+"                 [--tmpdir dir] definition [-- --name value ...]\n"
 "       sdc-dummy --check file definition [-- --name value ...]\n";
 
 static const char help[] =
 "  definition              the dataset definition (ehrQL syntax)\n"
+"      --measures          the definition is a measures definition: the\n"
+"                          population is every patient some measure's\n"
+"                          denominator counts, and -o writes the\n"
+"                          measures (as sdc-extract --measures)\n"
 "      --population-size N patients in the dataset (default: the\n"
 "                          definition's configure_dummy_data, else 10)\n"
 "      --seed S            seed, 0 to 4294967295 (default 1)\n"
@@ -38,7 +46,7 @@ SDC_DUMMY_ANCHOR ")\n"
 "  -V, --version           show the version\n";
 
 enum { OPT_POP = 256, OPT_SEED, OPT_ANCHOR, OPT_TABLES, OPT_TMPDIR,
-    OPT_CHECK };
+    OPT_CHECK, OPT_MEASURES };
 
 static const struct option longopts[] = {
 	{ "population-size", required_argument, NULL, OPT_POP },
@@ -47,6 +55,7 @@ static const struct option longopts[] = {
 	{ "tables-out", required_argument, NULL, OPT_TABLES },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "measures", no_argument, NULL, OPT_MEASURES },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -140,6 +149,10 @@ parse_args(const struct sdc_cli *cli, struct args *a, int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			a->check = optarg;
+			break;
+		case OPT_MEASURES:
+			a->defn.measures = 1;
+			gen = 1;
 			break;
 		case 'o':
 			a->output = optarg;

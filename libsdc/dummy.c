@@ -11,6 +11,7 @@
 
 #include "dummy.h"
 #include "dummy_int.h"
+#include "dummy_measures.h"
 #include "engine.h"
 #include "num.h"
 
@@ -20,6 +21,7 @@ struct run {
 	struct dum_plan plan;
 	struct dum_gen *gen;
 	struct dum_target *tg;
+	struct dum_meas *meas;		/* a measures definition, else NULL */
 	char *dir;			/* the temporary directory */
 	char *path;			/* scratch for file names */
 	size_t pathcap;
@@ -219,7 +221,8 @@ run_chunk(struct run *r, uint64_t first, size_t n, uint64_t want,
 	}
 	memset(&eo, 0, sizeof(eo));
 	eo.tables_dir = r->dir;
-	if (sdc_engine_run(q, &eo, on_row, r, err) != 0)
+	if ((r->meas != NULL ? dum_meas_pass(r->meas, &eo, first, n, r->pass,
+	    err) : sdc_engine_run(q, &eo, on_row, r, err)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		dum_learn_record(&r->plan, &r->choice[i * DUM_MAXCHOICE],
@@ -286,6 +289,7 @@ cleanup(struct run *r)
 	free(r->ds.p);
 	free(r->fmt);
 	free(r->tg);
+	dum_meas_free(r->meas);
 	dum_gen_free(r->gen);
 	dum_plan_release(&r->plan);
 }
@@ -340,9 +344,11 @@ static int
 limit_error(const struct sdc_query *q, uint64_t want, uint64_t kept,
     uint64_t made, struct sdc_err *err)
 {
-	const struct sdc_qnode *p = q->population;
+	const char *file = NULL;
+	unsigned line = 0, col = 0;
 
-	return sdc_err_set(err, SDC_ELIMIT, p->file, p->line, p->col,
+	dum_meas_where(q, &file, &line, &col);
+	return sdc_err_set(err, SDC_ELIMIT, file, line, col,
 	    "population of %llu not reached: %llu of %llu generated patients "
 	    "passed it; the population may be impossible, or too narrow for "
 	    "the generator to aim at", (unsigned long long)want,
@@ -363,13 +369,19 @@ sdc_dummy_generate(const struct sdc_query *q,
 	memset(&r, 0, sizeof(r));
 	r.q = q;
 	r.o = o;
-	if (q->population == NULL)
+	if (q->measures_mode && o->dataset != NULL)
+		return dum_meas_generate(q, o, st, err);
+	if (q->population == NULL && !q->measures_mode)
 		return sdc_err_set(err, SDC_EDATA, NULL, 0, 0,
 		    "the definition has no population (define_population)");
-	if (q->ntables == 0)
-		return sdc_err_set(err, SDC_EDATA, q->population->file,
-		    q->population->line, q->population->col,
+	if (q->ntables == 0) {
+		const char *file = NULL;
+		unsigned line = 0, col = 0;
+
+		dum_meas_where(q, &file, &line, &col);
+		return sdc_err_set(err, SDC_EDATA, file, line, col,
 		    "the population reads no table: nothing to generate");
+	}
 	if (o->seed > 0xffffffffULL)
 		return sdc_err_set(err, SDC_EUSAGE, NULL, 0, 0,
 		    "seed %llu is out of range 0..4294967295",
@@ -382,8 +394,13 @@ sdc_dummy_generate(const struct sdc_query *q,
 		    "population size %llu is over the limit of %d",
 		    (unsigned long long)want, SDC_DUMMY_POPULATION_MAX);
 	limit = SDC_DUMMY_TRIES * want + SDC_DUMMY_TRIES_MIN;
-	if (dum_plan_init(&r.plan, q, o->anchor, err) != 0)
+	if (q->measures_mode && (r.meas = dum_meas_new(q, err)) == NULL)
 		return -1;
+	if (dum_plan_init(&r.plan, r.meas != NULL ? dum_meas_aimq(r.meas) : q,
+	    o->anchor, err) != 0) {
+		dum_meas_free(r.meas);
+		return -1;
+	}
 	if ((r.gen = dum_gen_new(q, o->seed, o->anchor, err)) == NULL)
 		goto out;
 	r.tg = calloc(1, sizeof(*r.tg));

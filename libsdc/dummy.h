@@ -75,7 +75,12 @@ struct sdc_dummy_opts {
 	/*
 	 * Where to write: tables_dir (NULL: none) gets one <table>.csv
 	 * per table the definition uses, each written atomically; dataset
-	 * (NULL: none) gets the dataset, not committed here.
+	 * (NULL: none) gets the dataset, not committed here.  For a
+	 * measures definition (q->measures_mode) the population is the
+	 * patients some measure's denominator counts in some interval,
+	 * and dataset gets the measures CSV, as sdc_measures_write_csv
+	 * writes it over the tables with the definition's disclosure
+	 * control (see dummy_measures.h).
 	 */
 	const char *tables_dir;
 	struct sdc_output *dataset;

@@ -391,3 +391,76 @@ EOF
 	sdc-dummy --population-size 30 -o "$w/ds.csv.gz" "$defs/6-age-band.py"
 	sdc-dummy --population-size 30 "$defs/6-age-band.py" | cmp - <(gzip -dc "$w/ds.csv.gz")
 }
+
+# --- measures definitions ------------------------------------------------
+
+@test "--measures: the definition's population size, -o equals sdc-extract --measures over the tables" {
+	cd "$defs"
+	sdc-dummy --measures --tables-out "$w/t" -o "$w/m.csv" measures.py
+	# configure_dummy_data(population_size=40)
+	[ "$(tail -n +2 "$w/t/patients.csv" | wc -l)" -eq 40 ]
+	[ "$(cut -d, -f1 "$w/t/clinical_events.csv" | tail -n +2 | sort -u | wc -l)" -le 40 ]
+	sdc-extract --measures measures.py --tables "$w/t" | cmp - "$w/m.csv"
+	# -o alone gives the same measures (its tables in a temporary dir)
+	sdc-dummy --measures --tmpdir "$w" measures.py | cmp - "$w/m.csv"
+	[ -z "$(ls "$w" | grep sdc-dummy)" ]
+	head -1 "$w/m.csv" | grep -qx 'measure,interval_start,interval_end,ratio,numerator,denominator,sex'
+}
+
+@test "--measures: a larger population, counts that survive disclosure control, byte-identical to sdc-extract" {
+	cd "$defs"
+	sdc-dummy --measures --population-size 2000 --seed 7 --tables-out "$w/t" -o "$w/m.csv" measures.py
+	[ "$(tail -n +2 "$w/t/patients.csv" | wc -l)" -eq 2000 ]
+	sdc-extract --measures measures.py --tables "$w/t" | cmp - "$w/m.csv"
+	# both measures have rows with denominators over the threshold
+	awk -F, '$1 == "asthma_in_diabetes" && $6 > 7 { a = 1 }
+	    $1 == "asthma_events" && $6 > 7 { b = 1 } END { exit !(a && b) }' "$w/m.csv"
+}
+
+@test "--measures: deterministic for a seed, another seed differs" {
+	cd "$defs"
+	sdc-dummy --measures --seed 3 --tables-out "$w/a" -o "$w/a.csv" measures.py
+	sdc-dummy --measures --seed 3 --tables-out "$w/b" -o "$w/b.csv" measures.py
+	sdc-dummy --measures --seed 4 --tables-out "$w/c" measures.py
+	cmp "$w/a.csv" "$w/b.csv"
+	diff -r "$w/a" "$w/b"
+	! cmp -s "$w/a/clinical_events.csv" "$w/c/clinical_events.csv"
+	# a smaller population is a prefix
+	sdc-dummy --measures --seed 3 --population-size 10 --tables-out "$w/d" measures.py
+	head -11 "$w/a/patients.csv" | cmp - "$w/d/patients.csv"
+}
+
+@test "--measures: every kept patient counts in some measure's denominator" {
+	cd "$defs"
+	sdc-dummy --measures --seed 5 --tables-out "$w/t" measures.py
+	{ cat measures.py; echo 'measures.configure_disclosure_control(enabled=False)'; } >"$w/nodc.py"
+	cp -r codelists "$w/"
+	n=0
+	for p in $(tail -n +2 "$w/t/patients.csv" | cut -d, -f1); do
+		mkdir -p "$w/one"
+		for f in patients clinical_events; do
+			awk -F, -v p="$p" 'NR == 1 || $1 == p' "$w/t/$f.csv" >"$w/one/$f.csv"
+		done
+		sdc-extract --measures "$w/nodc.py" --tables "$w/one" >"$w/one.csv"
+		awk -F, 'NR > 1 && $6 > 0 { ok = 1 } END { exit !ok }' "$w/one.csv"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 40 ]
+	# and the rule is not vacuous: a patient with no events is counted by
+	# no measure
+	printf 'patient_id,sex,date_of_death\n1,female,\n' >"$w/one/patients.csv"
+	printf 'patient_id,date,snomedct_code\n' >"$w/one/clinical_events.csv"
+	sdc-extract --measures "$w/nodc.py" --tables "$w/one" >"$w/one.csv"
+	[ "$(wc -l <"$w/one.csv")" -eq 1 ]
+}
+
+@test "--measures: usage and definition errors" {
+	cd "$defs"
+	usage_fails '--check takes no generating options' sdc-dummy --measures --check x.csv measures.py
+	# a dataset definition is not a measures definition
+	fails 2 'measures' sdc-dummy --measures 1-alive.py
+	fails 2 'write error|No space' sh -c 'sdc-dummy --measures "$1" >/dev/full' sh measures.py
+	run sdc-dummy --measures --tmpdir "$w/no/such" -o "$w/out.csv" measures.py
+	[ "$status" -eq 2 ]
+	[ ! -e "$w/out.csv" ]
+}
