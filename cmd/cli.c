@@ -222,3 +222,58 @@ sdc_cli_abort(const struct sdc_cli *cli, struct sdc_output *out,
 	cleanup_armed = 0;
 	sdc_cli_fail(cli, err);
 }
+
+int
+sdc_cli_params(const struct sdc_cli *cli, int argc, char **argv,
+    struct sdc_defn_opts *o)
+{
+	const char **names, **values;
+	size_t n = 0;
+	int i, k, cut;
+	char *eq;
+
+	for (cut = 1; cut < argc; cut++)
+		if (strcmp(argv[cut], "--") == 0)
+			break;
+	names = calloc((size_t)argc + 1, sizeof(*names));
+	values = calloc((size_t)argc + 1, sizeof(*values));
+	if (names == NULL || values == NULL) {
+		struct sdc_err err;
+
+		sdc_err_nomem(&err);
+		sdc_cli_fail(cli, &err);
+	}
+	for (k = cut + 1; k < argc; k++) {
+		char *arg = argv[k];
+
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0' ||
+		    arg[2] == '=')
+			sdc_cli_usage(cli, "parameter '%s': expected --NAME "
+			    "VALUE", arg);
+		names[n] = arg + 2;
+		if ((eq = strchr(arg, '=')) != NULL) {
+			*eq = '\0';
+			values[n] = eq + 1;
+		} else if (k + 1 < argc) {
+			values[n] = argv[++k];
+		} else {
+			sdc_cli_usage(cli, "parameter '%s' has no value", arg);
+		}
+		n++;
+	}
+	o->nparams = n;
+	o->param_names = names;
+	o->param_values = values;
+	for (i = cut; i < argc; i++)
+		argv[i] = NULL;
+	return cut;
+}
+
+void
+sdc_cli_params_free(struct sdc_defn_opts *o)
+{
+	free((void *)o->param_names);
+	free((void *)o->param_values);
+	o->param_names = o->param_values = NULL;
+	o->nparams = 0;
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "libsdc/sdc.h"
+#include "libsdc/defn.h"
 
 enum {
 	SDC_EXIT_OK = 0,
@@ -90,5 +91,17 @@ void sdc_cli_commit(const struct sdc_cli *cli, struct sdc_output *out);
 /* Abort out (removing any temporary file), report err, exit 2. */
 _Noreturn void sdc_cli_abort(const struct sdc_cli *cli,
     struct sdc_output *out, const struct sdc_err *err);
+
+/*
+ * Definition parameters: everything after the first "--" in argv is
+ * taken as "--NAME VALUE" or "--NAME=VALUE" pairs for get_parameter
+ * (a malformed pair is a usage error), and the "--" and what follows
+ * are cut off, so that getopt never sees them.  Returns the argc left
+ * for getopt.  o's name and value arrays are allocated (free them with
+ * sdc_cli_params_free); the strings point into argv.
+ */
+int sdc_cli_params(const struct sdc_cli *cli, int argc, char **argv,
+    struct sdc_defn_opts *o);
+void sdc_cli_params_free(struct sdc_defn_opts *o);
 
 #endif

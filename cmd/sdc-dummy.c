@@ -65,59 +65,15 @@ static const struct option longopts[] = {
 struct args {
 	struct sdc_dummy_opts dummy;
 	struct sdc_defn_opts defn;
-	const char **names, **values;
 	const char *output, *definition, *check;
 };
-
-/* The parameters after "--", as sdc-extract takes them. */
-static void
-parse_params(const struct sdc_cli *cli, struct args *a, int argc,
-    char **argv)
-{
-	size_t n = 0;
-	int i;
-	char *eq;
-
-	a->names = calloc((size_t)argc + 1, sizeof(*a->names));
-	a->values = calloc((size_t)argc + 1, sizeof(*a->values));
-	if (a->names == NULL || a->values == NULL) {
-		struct sdc_err err;
-
-		sdc_err_nomem(&err);
-		sdc_cli_fail(cli, &err);
-	}
-	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0' ||
-		    argv[i][2] == '=')
-			sdc_cli_usage(cli, "parameter '%s': expected --NAME "
-			    "VALUE", argv[i]);
-		a->names[n] = argv[i] + 2;
-		if ((eq = strchr(argv[i], '=')) != NULL) {
-			*eq = '\0';
-			a->values[n] = eq + 1;
-		} else if (i + 1 < argc) {
-			a->values[n] = argv[++i];
-		} else {
-			sdc_cli_usage(cli, "parameter '%s' has no value",
-			    argv[i]);
-		}
-		n++;
-	}
-	a->defn.nparams = n;
-	a->defn.param_names = a->names;
-	a->defn.param_values = a->values;
-}
 
 static void
 parse_args(const struct sdc_cli *cli, struct args *a, int argc, char **argv)
 {
-	int ch, i, gen = 0;
+	int ch, gen = 0;
 
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			break;
-	parse_params(cli, a, i < argc ? argc - i - 1 : 0, argv + i + 1);
-	argc = i;
+	argc = sdc_cli_params(cli, argc, argv, &a->defn);
 	a->dummy.seed = 1;
 	(void)sdc_date_parse(SDC_DUMMY_ANCHOR, 10, &a->dummy.anchor);
 	while ((ch = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
@@ -213,7 +169,6 @@ main(int argc, char **argv)
 			sdc_cli_commit(&cli, out);
 	}
 	sdc_query_free(q);
-	free(a.names);
-	free(a.values);
+	sdc_cli_params_free(&a.defn);
 	return SDC_EXIT_OK;
 }

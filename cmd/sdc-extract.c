@@ -66,7 +66,6 @@ static const struct option longopts[] = {
 struct args {
 	struct sdc_engine_opts engine;
 	struct sdc_defn_opts defn;
-	const char **names, **values;	/* parameters, after "--" */
 	int progress;			/* -1: when stderr is a terminal */
 	const char *output, *definition;
 	int measures;			/* --measures */
@@ -99,49 +98,6 @@ report(void *ctx, uint64_t patients, int done)
 	    done ? "\n" : "");
 }
 
-/*
- * The parameters after "--": "--name value" or "--name=value" pairs.
- * They are taken out before getopt sees argv, so that getopt's
- * reordering cannot mix them with the options.
- */
-static void
-parse_params(const struct sdc_cli *cli, struct args *a, int argc,
-    char **argv)
-{
-	size_t n = 0;
-	int i;
-	char *eq;
-
-	a->names = calloc((size_t)argc + 1, sizeof(*a->names));
-	a->values = calloc((size_t)argc + 1, sizeof(*a->values));
-	if (a->names == NULL || a->values == NULL) {
-		struct sdc_err err;
-
-		sdc_err_nomem(&err);
-		sdc_cli_fail(cli, &err);
-	}
-	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0' ||
-		    argv[i][2] == '=')
-			sdc_cli_usage(cli, "parameter '%s': expected --NAME "
-			    "VALUE", argv[i]);
-		a->names[n] = argv[i] + 2;
-		if ((eq = strchr(argv[i], '=')) != NULL) {
-			*eq = '\0';
-			a->values[n] = eq + 1;
-		} else if (i + 1 < argc) {
-			a->values[n] = argv[++i];
-		} else {
-			sdc_cli_usage(cli, "parameter '%s' has no value",
-			    argv[i]);
-		}
-		n++;
-	}
-	a->defn.nparams = n;
-	a->defn.param_names = a->names;
-	a->defn.param_values = a->values;
-}
-
 /* "DIR/:csv": one file per measure in DIR. */
 static int
 is_dir_output(const char *o)
@@ -154,13 +110,9 @@ is_dir_output(const char *o)
 static void
 parse_args(const struct sdc_cli *cli, struct args *a, int argc, char **argv)
 {
-	int ch, i;
+	int ch;
 
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			break;
-	parse_params(cli, a, i < argc ? argc - i - 1 : 0, argv + i + 1);
-	argc = i;
+	argc = sdc_cli_params(cli, argc, argv, &a->defn);
 	a->progress = -1;
 	while ((ch = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -293,7 +245,6 @@ main(int argc, char **argv)
 		sdc_cli_commit(&cli, out);
 	}
 	sdc_query_free(q);
-	free(a.names);
-	free(a.values);
+	sdc_cli_params_free(&a.defn);
 	return SDC_EXIT_OK;
 }
