@@ -38,4 +38,61 @@ parse_number(const char *prog, const char *flag, const char *arg)
 	return v;
 }
 
+#ifdef BENCH_OUT
+/*
+ * Buffered standard output for the generators that define BENCH_OUT
+ * (the program's name, for messages): append with put() and putu(), or
+ * straight into buf[len++]; call flush() when len nears sizeof(buf)
+ * and at the end.
+ */
+#include <string.h>
+#include <unistd.h>
+
+static char buf[1 << 20];
+static size_t len;
+
+static void
+flush(void)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < len) {
+		w = write(STDOUT_FILENO, buf + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			perror(BENCH_OUT ": write");
+			exit(2);
+		}
+		off += (size_t)w;
+	}
+	len = 0;
+}
+
+static void
+put(const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + len, s, n);
+	len += n;
+}
+
+/* Append v in decimal, zero-padded to at least width digits. */
+static void
+putu(uint64_t v, int width)
+{
+	char tmp[24];
+	int i = 0;
+
+	do {
+		tmp[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 || i < width);
+	while (i > 0)
+		buf[len++] = tmp[--i];
+}
+#endif
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define BENCH_OUT "gen-match"
 #include "bench.h"
 
 static const char *const regions[] = {
@@ -25,50 +26,6 @@ static const char *const regions[] = {
 	"South West",
 };
 
-static char buf[1 << 20];
-static size_t len;
-
-static void
-flush(void)
-{
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < len) {
-		w = write(STDOUT_FILENO, buf + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("gen-match: write");
-			exit(2);
-		}
-		off += (size_t)w;
-	}
-	len = 0;
-}
-
-static void
-put(const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(buf + len, s, n);
-	len += n;
-}
-
-static void
-putu(uint64_t v, int width)
-{
-	char tmp[24];
-	int i = 0;
-
-	do {
-		tmp[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 || i < width);
-	while (i > 0)
-		buf[len++] = tmp[--i];
-}
 
 /* Day number (days since 1970-01-01) to Y-M-D, Howard Hinnant's method. */
 static void

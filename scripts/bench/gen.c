@@ -16,22 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* splitmix64: small, fast, and good enough for synthetic data. */
-static uint64_t
-next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+#define BENCH_OUT "gen"
+#include "bench.h"
 
 /* Uniform in [0, n); the modulo bias is irrelevant for n this small. */
 static uint32_t
-below(uint64_t *s, uint32_t n)
+below(uint32_t n)
 {
-	return (uint32_t)((next(s) >> 32) % n);
+	return (uint32_t)((next() >> 32) % n);
 }
 
 struct choice {
@@ -57,9 +49,9 @@ static const struct choice regions[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *
-pick(uint64_t *s, const struct choice *c, size_t n)
+pick(const struct choice *c, size_t n)
 {
-	unsigned r = below(s, 1000);
+	unsigned r = below(1000);
 	size_t i;
 
 	for (i = 0; i + 1 < n; i++) {
@@ -70,51 +62,6 @@ pick(uint64_t *s, const struct choice *c, size_t n)
 	return c[n - 1].s;
 }
 
-static char buf[1 << 20];
-static size_t len;
-
-static void
-flush(void)
-{
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < len) {
-		w = write(STDOUT_FILENO, buf + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("gen: write");
-			exit(2);
-		}
-		off += (size_t)w;
-	}
-	len = 0;
-}
-
-static void
-puts_(const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(buf + len, s, n);
-	len += n;
-}
-
-/* Append v in decimal, zero-padded to at least width digits. */
-static void
-putu(uint64_t v, int width)
-{
-	char tmp[24];
-	int i = 0;
-
-	do {
-		tmp[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 || i < width);
-	while (i > 0)
-		buf[len++] = tmp[--i];
-}
 
 static uint64_t
 parse(const char *flag, const char *arg)
@@ -135,7 +82,7 @@ int
 main(int argc, char **argv)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	uint64_t rows = 1000, seed = 1, rng, id, gap, r;
+	uint64_t rows = 1000, seed = 1, id, gap, r;
 	int i, y, m, d;
 
 	for (i = 1; i < argc; i++) {
@@ -148,35 +95,35 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	rng = seed;
+	state = seed;
 	/* Mean gap chosen so the last ids pass 2^32 whatever the row count. */
 	gap = rows ? 2 * 4000000000ULL / rows : 1;
 	if (gap < 2)
 		gap = 2;
 	id = 1000000000;
 
-	puts_("patient_id,sex,age_band,region,stp,has_asthma,date_of_death\n");
+	put("patient_id,sex,age_band,region,stp,has_asthma,date_of_death\n");
 	for (r = 0; r < rows; r++) {
 		if (len > sizeof(buf) - 256)
 			flush();
-		id += 1 + next(&rng) % gap;
+		id += 1 + next() % gap;
 		putu(id, 1);
 		buf[len++] = ',';
-		puts_(pick(&rng, sexes, NELEM(sexes)));
+		put(pick(sexes, NELEM(sexes)));
 		buf[len++] = ',';
-		puts_(pick(&rng, ages, NELEM(ages)));
+		put(pick(ages, NELEM(ages)));
 		buf[len++] = ',';
-		puts_(pick(&rng, regions, NELEM(regions)));
-		puts_(",E540000");
-		putu(5 + below(&rng, 40), 2);
+		put(pick(regions, NELEM(regions)));
+		put(",E540000");
+		putu(5 + below(40), 2);
 		buf[len++] = ',';
-		buf[len++] = below(&rng, 100) < 12 ? 'T' : 'F';
+		buf[len++] = below(100) < 12 ? 'T' : 'F';
 		buf[len++] = ',';
-		if (below(&rng, 100) < 2) {
-			y = 2015 + (int)below(&rng, 10);
-			m = 1 + (int)below(&rng, 12);
+		if (below(100) < 2) {
+			y = 2015 + (int)below(10);
+			m = 1 + (int)below(12);
 			d = mdays[m - 1] + (m == 2 && y % 4 == 0);
-			d = 1 + (int)below(&rng, (uint32_t)d);
+			d = 1 + (int)below((uint32_t)d);
 			putu((uint64_t)y, 4);
 			buf[len++] = '-';
 			putu((uint64_t)m, 2);
