@@ -57,8 +57,8 @@ struct table {
 };
 
 struct spec_case {
-	char name[200];
-	char file[300];
+	char name[4096];
+	char file[600];
 	struct buf prelude, series, population, expect;
 	struct table tables[4];
 	int ntables;
