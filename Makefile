@@ -1,5 +1,6 @@
 # sdc - statistical disclosure control toolkit.
-# make [all|check|asan|bench|install|uninstall|clean]  (B= build directory)
+# make [all|check|asan|fuzz|valgrind|bench|install|uninstall|clean]
+# (B= build directory)
 
 VERSION = 0.1.0
 PREFIX ?= /usr/local
@@ -57,6 +58,47 @@ asan:
 	$(MAKE) B=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' check
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), each for FUZZ_SECONDS, with
+# ASan and UBSan; the corpus grows in build/fuzz/corpus/TARGET, and
+# crashes, leaks and timeouts land in build/fuzz/findings/TARGET.  See
+# tests/fuzz/README.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?= -max_len=16384 -timeout=10 -rss_limit_mb=2048
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz:
+	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) OPT='-O1 -g -fno-omit-frame-pointer' \
+	    SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' build/fuzz/libsdc.a
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    $(FUZZ_CC) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
+	        -pthread -o build/fuzz/$$t tests/fuzz/$$t.c build/fuzz/libsdc.a \
+	        $(LDLIBS); \
+	done
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	    c=build/fuzz/corpus/$$t f=build/fuzz/findings/$$t; \
+	    mkdir -p $$c $$f; tests/fuzz/seeds $$t build/fuzz/seeds/$$t; \
+	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    build/fuzz/$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	        -print_final_stats=1 -artifact_prefix=$$f/ $$c \
+	        build/fuzz/seeds/$$t >build/fuzz/$$t.log 2>&1 || fail=1; \
+	    grep -E '^stat::number_of_executed_units|^stat::peak_rss|^==[0-9]+==ERROR|^SUMMARY|Test unit written' \
+	        build/fuzz/$$t.log || true; \
+	    echo "findings: $$(ls $$f | wc -l) in $$f (log build/fuzz/$$t.log)"; \
+	done; exit $$fail
+
+# The unit binaries and a representative part of the bats suites under
+# valgrind (memcheck, full leak check); any error is a failure.
+VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+	--track-fds=no --quiet
+VALGRIND_BATS ?= sdc-count sdc-suppress sdc-round sdc-check sdc-extract hostile faults
+valgrind: all
+	SDC_BIN=$(abspath $(B)/bin) SDC_UNIT=$(abspath $(B)/tests) \
+	    VALGRIND='$(VALGRIND)' VALGRIND_BATS='$(VALGRIND_BATS)' \
+	    tests/valgrind
+
 bench: all
 	scripts/bench/install-peers
 	SDC_BIN=$(abspath $(B)/bin) scripts/bench/count
@@ -94,5 +136,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check asan bench demo lint-man install uninstall clean
+.PHONY: all check asan fuzz valgrind bench demo lint-man install uninstall clean
 .SECONDARY:

@@ -752,6 +752,15 @@ write_table(struct counter *c, struct sdc_output *out, struct sdc_err *err)
 		sdc_err_nomem(err);
 		goto done;
 	}
+	for (i = 0; i < c->out.n && c->scol >= 0; i++)
+		if (!isfinite(c->oagg[i].sum + c->oagg[i].comp)) {
+			/* past the largest double: inf, or nan */
+			sdc_err_set(err, SDC_EDATA,
+			    sdc_csv_reader_name(c->r), 0, 0, "the sum of "
+			    "column '%s' is too large for a double",
+			    c->o->sum);
+			goto done;
+		}
 	for (j = 0; j < c->k; j++)
 		f[j] = c->col[j].name;
 	f[c->k] = "n";

@@ -499,6 +499,16 @@ read_record(struct sdc_csv_reader *r, struct sdc_err *err)
 	}
 }
 
+/* Names by content, then by address: the header's order. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strcmp(x, y);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
 static int
 keep_header(struct sdc_csv_reader *r, struct sdc_err *err)
 {
@@ -526,13 +536,43 @@ keep_header(struct sdc_csv_reader *r, struct sdc_err *err)
 	}
 	r->hdr.n = row->n;
 	r->hdr.line = row->line;
-	for (i = 1; i < row->n && !(r->flags & SDC_CSV_DUPLICATES); i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(r->hdr.field[i], r->hdr.field[j]) == 0)
-				return sdc_err_set(err, SDC_EPARSE,
-				    sdc_input_name(r->in), r->hdr.line,
-				    r->hcol[i], "column name '%s' repeated",
-				    r->hdr.field[i]);
+	if (row->n > 1 && !(r->flags & SDC_CSV_DUPLICATES)) {
+		/*
+		 * Sorted, not pairwise: a header of a million columns must
+		 * not take a million squared comparisons.  The column
+		 * reported is the first that repeats an earlier one.
+		 */
+		const char **f = malloc(row->n * sizeof(*f));
+		size_t first = row->n;
+
+		if (f == NULL)
+			return sdc_err_nomem(err);
+		memcpy(f, r->hdr.field, row->n * sizeof(*f));
+		qsort(f, row->n, sizeof(*f), cmp_name);
+		for (j = 1; j < row->n; j++)
+			if (strcmp(f[j - 1], f[j]) == 0 &&
+			    (j < 2 || strcmp(f[j - 2], f[j]) != 0)) {
+				/* f[j]: the second of its name; which column? */
+				size_t lo = 0, hi = row->n;
+
+				while (hi - lo > 1) {
+					size_t mid = lo + (hi - lo) / 2;
+
+					if (r->hdr.field[mid] <= f[j])
+						lo = mid;
+					else
+						hi = mid;
+				}
+				if (lo < first)
+					first = lo;
+			}
+		free(f);
+		if (first < row->n)
+			return sdc_err_set(err, SDC_EPARSE,
+			    sdc_input_name(r->in), r->hdr.line,
+			    r->hcol[first], "column name '%s' repeated",
+			    r->hdr.field[first]);
+	}
 	r->nhdr = row->n;
 	return 0;
 }
@@ -559,6 +599,12 @@ sdc_csv_reader_new(struct sdc_input *in, unsigned flags, struct sdc_err *err)
 		goto fail;
 	}
 	csv_set_space_func(&r->csv, no_space);
+	/*
+	 * libcsv grows its field buffer by the block size each time: the
+	 * default of 128 bytes makes a 64 MiB field quadratic (a realloc
+	 * every 128 bytes).
+	 */
+	csv_set_blk_size(&r->csv, 1024 * 1024);
 	r->buf[0] = '\n';
 	while (r->end < 3 && !r->eof)
 		if (refill(r, err) < 0)

@@ -85,7 +85,8 @@ sdc_hmap_get(const struct sdc_hmap *m, const void *key, size_t n, uint64_t h)
 		uint32_t id = m->slot[j] - 1;
 
 		if (m->hash[id] == h && key_len(m, id) == n &&
-		    sdc_hash_same(m->keys + m->off[id], key, n))
+		    sdc_hash_same(m->keys ? m->keys + m->off[id] : "", key,
+		    n))
 			return id;
 	}
 	return -1;

@@ -3,6 +3,7 @@
  * and, where values cannot tell, from the column's name.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -171,6 +172,19 @@ sdc_infer_rounding(const char *name)
 	return SDC_ROUNDING_BASE;
 }
 
+/* The first row whose cell in column c is the total label. */
+static size_t
+first_total_row(const struct sdc_table *t, size_t c,
+    const struct sdc_infer_opts *o)
+{
+	size_t r;
+
+	for (r = 0; r < t->nrow; r++)
+		if (strcmp(sdc_table_get(t, r, c), o->total) == 0)
+			return r;
+	return 0;
+}
+
 int
 sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
     enum sdc_col_kind *kind, struct sdc_err *err)
@@ -180,6 +194,8 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 	for (c = 0; c < t->ncol; c++) {
 		size_t n[SDC_CELL_TEXT + 1] = { 0 };
 		size_t text_row = 0, bad_row = 0, have_bad = 0;
+		size_t huge_row = 0, have_huge = 0;
+		int64_t iv;
 		const char *name = t->name[c];
 		struct words ws;
 		int forced_count, named_count;
@@ -207,6 +223,11 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 
 			if (k == SDC_CELL_TEXT && n[k] == 0)
 				text_row = r;
+			if (k == SDC_CELL_INT && fabs(v) >= 0x1p62 &&
+			    sdc_num_parse_i64(sdc_table_get(t, r, c),
+			    strlen(sdc_table_get(t, r, c)), INT64_MIN,
+			    INT64_MAX, &iv) != 0 && !have_huge++)
+				huge_row = r;
 			if ((k == SDC_CELL_INT && v < 0) || k == SDC_CELL_REAL) {
 				if (!have_bad++)
 					bad_row = r;
@@ -229,6 +250,17 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 				    "redaction marker (give --dims %s if this "
 				    "column is a dimension)",
 				    sdc_table_get(t, text_row, c), name);
+			/*
+			 * Counts beside the total label: taking the column
+			 * for a dimension would leave its counts unchecked.
+			 */
+			if (n[SDC_CELL_TEXT] == 0 && numeric > 0 &&
+			    (named_number || !last_word(&ws, dim_words)))
+				return sdc_table_cell_error(t,
+				    first_total_row(t, c, o), c, err, SDC_EDATA,
+				    "the total label '%s' among the numbers of "
+				    "column %s (give --dims %s if this column is "
+				    "a dimension)", o->total, name, name);
 			if (forced_count)
 				return sdc_table_cell_error(t,
 				    n[SDC_CELL_TEXT] ? text_row : 0, c, err,
@@ -262,6 +294,11 @@ sdc_infer_columns(const struct sdc_table *t, const struct sdc_infer_opts *o,
 			kind[c] = SDC_COL_EMPTY;
 			continue;
 		}
+		if (have_huge)	/* counts are checked in 64 bits, not doubles */
+			return sdc_table_cell_error(t, huge_row, c, err,
+			    SDC_EDATA, "count %s is beyond %lld",
+			    sdc_table_get(t, huge_row, c),
+			    (long long)INT64_MAX);
 		kind[c] = SDC_COL_COUNT;
 	}
 	return 0;

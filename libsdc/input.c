@@ -11,6 +11,12 @@
 
 #define RAW_SIZE (256 * 1024)
 
+/*
+ * Gzip bombs: past SDC_INPUT_GZIP_FREE bytes of output, gzip input may
+ * not expand to more than SDC_INPUT_GZIP_RATIO times the compressed
+ * bytes read so far (see input.h).
+ */
+
 struct sdc_input {
 	char *name;
 	int fd;			/* -1 for memory input */
@@ -24,6 +30,7 @@ struct sdc_input {
 	int gz_done;		/* last member ended at raw end */
 	z_stream zs;
 	int zs_live;
+	unsigned long long gz_in, gz_out;	/* totals over all members */
 };
 
 static struct sdc_input *
@@ -216,7 +223,15 @@ read_gzip(struct sdc_input *in, void *buf, size_t n, struct sdc_err *err)
 		zs->next_out = buf;
 		zs->avail_out = (uInt)n;
 		rc = inflate(zs, Z_NO_FLUSH);
+		in->gz_in += (in->raw_len - in->raw_pos) - zs->avail_in;
+		in->gz_out += n - zs->avail_out;
 		in->raw_pos = in->raw_len - zs->avail_in;
+		if (in->gz_out > SDC_INPUT_GZIP_FREE &&
+		    in->gz_out / SDC_INPUT_GZIP_RATIO > in->gz_in)
+			return sdc_err_set(err, SDC_EPARSE, in->name, 0, 0,
+			    "gzip data expands more than %d-fold (%llu bytes "
+			    "from %llu); refusing a likely gzip bomb",
+			    SDC_INPUT_GZIP_RATIO, in->gz_out, in->gz_in);
 		if (rc == Z_STREAM_END) {
 			/* Another member may follow; anything else is garbage. */
 			while (in->raw_len - in->raw_pos < 2 && !in->raw_eof)

@@ -18,6 +18,15 @@
 struct sdc_input;
 
 /*
+ * Gzip input that expands too much is refused as a likely gzip bomb:
+ * once more than SDC_INPUT_GZIP_FREE bytes have come out, the output so
+ * far may be at most SDC_INPUT_GZIP_RATIO times the compressed input so
+ * far.  Real CSV compresses 3 to 30-fold; deflate's ceiling is 1032.
+ */
+#define SDC_INPUT_GZIP_FREE (16ULL * 1024 * 1024)
+#define SDC_INPUT_GZIP_RATIO 200
+
+/*
  * Open path for reading; NULL or "-" means standard input, which is not
  * closed by sdc_input_free.  Errors are reported against path (or
  * "<stdin>").
@@ -42,7 +51,7 @@ struct sdc_input *sdc_input_mem(const void *data, size_t len,
  * Read up to n bytes of (decompressed) data into buf.  Returns the
  * number of bytes read, 0 at the end of the input, or -1 on error
  * (read failure, corrupt or truncated gzip data, trailing garbage
- * after a gzip stream).
+ * after a gzip stream, a gzip bomb).
  */
 ssize_t sdc_input_read(struct sdc_input *in, void *buf, size_t n,
     struct sdc_err *err);

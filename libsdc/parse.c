@@ -2295,6 +2295,9 @@ sdc_parse(struct sdc_ast *ast, const char *file, const char *src,
 	p.err = err;
 	p.file = file;
 	p.lx = &lx;
+	if (push(&p, NULL) < 0)	/* p.stk + base is never NULL + 0 */
+		goto out;
+	p.nstk = 0;
 	if (sdc_lex_init(&lx, file, src ? src : "", len, err) < 0 ||
 	    next(&p) < 0)
 		goto out;

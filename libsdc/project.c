@@ -11,6 +11,14 @@
 #include "project.h"
 
 #define TEXT_MAX (16UL * 1024 * 1024)
+/*
+ * Limits on hostile YAML: nesting deeper than DEPTH_MAX (libyaml's
+ * scanner is quadratic in it), and a config whose JSON, aliases
+ * expanded, exceeds CONFIG_MAX (it is passed as one argument, and the
+ * kernel refuses an argument over 128 KiB).
+ */
+#define DEPTH_MAX 64
+#define CONFIG_MAX (128UL * 1024)
 
 /* Moderately sensitive outputs may only have these extensions. */
 static const char *const l4_types[] = { "csv", "txt", "json", "html", "md",
@@ -195,13 +203,18 @@ struct buf {
 	char *s;
 	size_t n, cap;
 	int oom;
+	int big;		/* over CONFIG_MAX, or nested too deeply */
 };
 
 static void
 put(struct buf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (b->oom || b->big)
 		return;
+	if (b->n + n > CONFIG_MAX) {
+		b->big = 1;
+		return;
+	}
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		char *t;
@@ -250,11 +263,17 @@ put_json_string(struct buf *b, const char *s)
 }
 
 static void
-put_json(struct ld *l, struct buf *b, yaml_node_t *n)
+put_json(struct ld *l, struct buf *b, yaml_node_t *n, int depth)
 {
 	const char *s = scalar(n);
 	double v;
 
+	if (b->oom || b->big)
+		return;
+	if (depth > DEPTH_MAX) {	/* an alias inside its own anchor */
+		b->big = 1;
+		return;
+	}
 	if (n->type == YAML_MAPPING_NODE) {
 		yaml_node_pair_t *pr;
 
@@ -265,7 +284,7 @@ put_json(struct ld *l, struct buf *b, yaml_node_t *n)
 				puts_(b, ",");
 			put_json_string(b, scalar(node(l, pr->key)));
 			puts_(b, ":");
-			put_json(l, b, node(l, pr->value));
+			put_json(l, b, node(l, pr->value), depth + 1);
 		}
 		puts_(b, "}");
 	} else if (n->type == YAML_SEQUENCE_NODE) {
@@ -276,7 +295,7 @@ put_json(struct ld *l, struct buf *b, yaml_node_t *n)
 		    it < n->data.sequence.items.top; it++) {
 			if (it != n->data.sequence.items.start)
 				puts_(b, ",");
-			put_json(l, b, node(l, *it));
+			put_json(l, b, node(l, *it), depth + 1);
 		}
 		puts_(b, "]");
 	} else if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
@@ -705,10 +724,16 @@ load_action(struct ld *l, struct sdc_project_action *a, yaml_node_t *k,
 	if ((c = get(l, v, "config", NULL)) != NULL && !is_null(c)) {
 		struct buf b = { 0 };
 
-		put_json(l, &b, c);
+		put_json(l, &b, c, 0);
 		if (b.oom) {
 			free(b.s);
 			return nomem(l);
+		}
+		if (b.big) {
+			free(b.s);
+			return fail(l, c, "config of action %s is too large "
+			    "(more than %lu KiB as JSON, or nested more than "
+			    "%d deep)", a->name, CONFIG_MAX / 1024, DEPTH_MAX);
 		}
 		a->config = b.s;
 	}
@@ -962,6 +987,48 @@ load_top(struct ld *l)
 	return 0;
 }
 
+/*
+ * Refuse collections nested more than DEPTH_MAX deep before building the
+ * document: a pass over the events, which stops at the first offence.
+ * Errors in the YAML itself are left to the load that follows.
+ */
+static int
+check_depth(const char *text, size_t n, const char *name,
+    struct sdc_err *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return sdc_err_nomem(err);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
+	while (!done && rc == 0 && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > DEPTH_MAX)
+				rc = sdc_err_set(err, SDC_EPARSE, name,
+				    (unsigned long long)ev.start_mark.line + 1,
+				    (unsigned long long)ev.start_mark.column + 1,
+				    "YAML nested more than %d deep", DEPTH_MAX);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 struct sdc_project *
 sdc_project_parse(const char *text, size_t n, const char *name,
     struct sdc_err *err)
@@ -970,6 +1037,8 @@ sdc_project_parse(const char *text, size_t n, const char *name,
 	yaml_parser_t parser;
 	int rc;
 
+	if (check_depth(text, n, name, err) != 0)
+		return NULL;
 	memset(&l, 0, sizeof(l));
 	l.name = name;
 	l.err = err;
@@ -1002,6 +1071,39 @@ sdc_project_parse(const char *text, size_t n, const char *name,
 		yaml_parser_delete(&parser);
 		sdc_project_free(l.p);
 		return NULL;
+	}
+	{
+		/* A second document would be silently ignored: refuse it. */
+		yaml_document_t more;
+
+		if (yaml_parser_load(&parser, &more)) {
+			yaml_node_t *root = yaml_document_get_root_node(&more);
+
+			if (root != NULL) {
+				sdc_err_set(err, SDC_EPARSE, name,
+				    (unsigned long long)root->start_mark.line
+				    + 1, (unsigned long long)
+				    root->start_mark.column + 1,
+				    "more than one YAML document in the "
+				    "project file");
+				yaml_document_delete(&more);
+				yaml_document_delete(&l.doc);
+				yaml_parser_delete(&parser);
+				sdc_project_free(l.p);
+				return NULL;
+			}
+			yaml_document_delete(&more);
+		} else {
+			sdc_err_set(err, SDC_EPARSE, name,
+			    (unsigned long long)parser.problem_mark.line + 1,
+			    (unsigned long long)parser.problem_mark.column + 1,
+			    "YAML: %s", parser.problem ? parser.problem :
+			    "malformed");
+			yaml_document_delete(&l.doc);
+			yaml_parser_delete(&parser);
+			sdc_project_free(l.p);
+			return NULL;
+		}
 	}
 	rc = load_top(&l);
 	yaml_document_delete(&l.doc);

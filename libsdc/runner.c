@@ -167,10 +167,13 @@ rm_rf(const char *path)
 /*
  * The regular files under base/rel (rel may be ""), as paths relative
  * to base, into out; skip(ctx, relpath, isdir) may leave some out.
+ * Symbolic links are never followed into directories (a loop would never
+ * end); with links, every symbolic link goes there instead, else one to
+ * a regular file counts as that file.
  */
 static int
 walk(const char *base, const char *rel, struct sv *out,
-    int (*skip)(void *, const char *, int), void *ctx)
+    int (*skip)(void *, const char *, int), void *ctx, struct sv *links)
 {
 	char *dpath = rel[0] ? fmt("%s/%s", base, rel) : strdup(base);
 	DIR *dir;
@@ -193,13 +196,18 @@ walk(const char *base, const char *rel, struct sv *out,
 		full = r ? fmt("%s/%s", base, r) : NULL;
 		if (r == NULL || full == NULL) {
 			rc = -1;
-		} else if (stat(full, &st) == 0) {
+		} else if (lstat(full, &st) != 0) {
+			;	/* gone meanwhile */
+		} else if (S_ISLNK(st.st_mode) && links != NULL) {
+			rc = sv_add(links, r);
+		} else if (!S_ISLNK(st.st_mode) || (stat(full, &st) == 0 &&
+		    S_ISREG(st.st_mode))) {
 			int isdir = S_ISDIR(st.st_mode);
 
 			if ((isdir || S_ISREG(st.st_mode)) &&
 			    (skip == NULL || !skip(ctx, r, isdir)))
-				rc = isdir ? walk(base, r, out, skip, ctx) :
-				    sv_add(out, r);
+				rc = isdir ? walk(base, r, out, skip, ctx,
+				    links) : sv_add(out, r);
 		}
 		free(r);
 		free(full);
@@ -769,7 +777,7 @@ keys(struct run *r, size_t ai)
 
 	/* The code: every file the workspace gets but the inputs. */
 	sdc_sha256_init(&h);
-	walk(r->o->root, "", &files, code_skip, r);
+	walk(r->o->root, "", &files, code_skip, r, NULL);
 	for (i = 0; i < files.n; i++) {
 		char *full = at_root(r, files.v[i]), hex[65];
 
@@ -992,7 +1000,7 @@ prepare(struct run *r, size_t ai, char *why, size_t nwhy)
 		return -1;
 	}
 	j->ws = tmpl;
-	if (walk(r->o->root, "", &j->code, code_skip, r) != 0) {
+	if (walk(r->o->root, "", &j->code, code_skip, r, NULL) != 0) {
 		snprintf(why, nwhy, "cannot read the project directory: %s",
 		    strerror(errno));
 		return -1;
@@ -1363,7 +1371,7 @@ finish(struct run *r, size_t ai, int ws)
 	const struct sdc_project_action *a = &r->p->actions[ai];
 	struct job *j = &r->job[ai];
 	struct st *s = &r->st[ai];
-	struct sv all = { 0 }, made = { 0 };
+	struct sv all = { 0 }, made = { 0 }, links = { 0 };
 	struct sdc_run_file *files = NULL;
 	char why[2048] = "";
 	double secs = now_s() - j->t0;
@@ -1385,10 +1393,20 @@ finish(struct run *r, size_t ai, int ws)
 			    code);
 		goto failed;
 	}
-	if (walk(j->ws, "", &all, NULL, NULL) != 0) {
+	if (walk(j->ws, "", &all, NULL, NULL, &links) != 0) {
 		snprintf(why, sizeof(why), "cannot read the workspace");
 		goto failed;
 	}
+	/* A link could point anywhere: outside the workspace, say. */
+	for (i = 0; i < links.n; i++)
+		for (k = 0; k < a->noutputs; k++)
+			if (sdc_project_match(a->outputs[k].pattern,
+			    links.v[i])) {
+				snprintf(why, sizeof(why), "output %s is a "
+				    "symbolic link; outputs must be regular "
+				    "files", links.v[i]);
+				goto failed;
+			}
 	for (i = 0; i < all.n; i++)
 		if (!sv_has(&j->code, all.v[i]) && !sv_has(&j->inputs,
 		    all.v[i]))
@@ -1538,6 +1556,7 @@ finish(struct run *r, size_t ai, int ws)
 	}
 	j->phase = P_OK;
 	sv_free(&all);
+	sv_free(&links);
 	sv_free(&made);
 	job_reset(j);
 	return;
@@ -1548,6 +1567,7 @@ failed:
 	state_save(r);
 	fail_action(r, ai, why, 1);
 	sv_free(&all);
+	sv_free(&links);
 	sv_free(&made);
 	job_reset(j);
 }

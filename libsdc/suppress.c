@@ -47,11 +47,17 @@ parse(struct sup *s, size_t r, long col, int integer, double *out,
 	const char *v = sdc_table_get(s->t, r, (size_t)col);
 	int is_int;
 
+	uint64_t u;
+
 	if (v[0] == '-' || sdc_num_parse_double(v, strlen(v), out,
 	    &is_int) != 0 || (integer && !is_int))
 		return sdc_table_cell_error(s->t, r, (size_t)col, err,
 		    SDC_EDATA, "'%s' is not a non-negative %s", v,
 		    integer ? "whole number" : "number");
+	if (integer && sdc_num_parse_u64(v, strlen(v), INT64_MAX, &u) != 0)
+		return sdc_table_cell_error(s->t, r, (size_t)col, err,
+		    SDC_EDATA, "count %s is beyond %lld", v,
+		    (long long)INT64_MAX);
 	return 0;
 }
 

@@ -1,0 +1,6 @@
+from ehrql import create_dataset
+from ehrql.tables.core import patients
+dataset = create_dataset()
+dataset.define_population(patients.exists_for_patient())
+from ehrql import get_parameter
+x = get_parameter("nope")

@@ -1,0 +1,1 @@
+from _cycle_b import *

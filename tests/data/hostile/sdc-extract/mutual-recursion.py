@@ -1,0 +1,9 @@
+from ehrql import create_dataset
+from ehrql.tables.core import patients
+dataset = create_dataset()
+dataset.define_population(patients.exists_for_patient())
+def f(x):
+    return g(x)
+def g(x):
+    return f(x)
+f(1)

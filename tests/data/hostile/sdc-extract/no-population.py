@@ -1,0 +1,2 @@
+from ehrql import create_dataset
+dataset = create_dataset()
