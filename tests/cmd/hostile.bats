@@ -204,6 +204,54 @@ csv_command() {
 	run_dir run_action_case sdc-run@actions
 }
 
+# sdc-match: a malformed CSV as the controls (streamed) or as the cases
+# (read whole), the other side good.
+match_controls_case() {
+	local in
+	in=$(materialise "$2") || { echo "cannot generate"; return 1; }
+	run_case sdc-match "$(basename "$in")" sdc-match -q -e sex \
+	    --cases "$data/sdc-match/cases.csv" -o "$w/o/out.csv" "$in"
+}
+
+match_cases_case() {
+	local in
+	in=$(materialise "$2") || { echo "cannot generate"; return 1; }
+	run_case sdc-match "$(basename "$in")" sdc-match -q -e sex \
+	    --cases "$in" -o "$w/o/out.csv" "$data/sdc-match/controls.csv"
+}
+
+# sdc-dummy: every hostile definition is refused before anything is
+# generated, as sdc-extract refuses it.
+dummy_case() {
+	local c=$2 where
+	where=$(sed -n 's/^# where: //p' "$c")
+	mkdir -p "$w/tmp"
+	run_case sdc-dummy "${where:-$(basename "$c")}" sdc-dummy \
+	    --population-size 5 --tmpdir "$w/tmp" -o "$w/o/out.csv" "$c"
+}
+
+# sdc-dummy --check: a malformed CSV given as the user's dummy dataset.
+dummy_check_case() {
+	local in
+	in=$(materialise "$2") || { echo "cannot generate"; return 1; }
+	run_case sdc-dummy "$(basename "$in")" sdc-dummy --check "$in" \
+	    "$data/sdc-dummy/defs/1-alive.py"
+}
+
+@test "sdc-match refuses every hostile controls or cases file" {
+	local fails=0
+	run_dir match_controls_case csv || fails=1
+	run_dir match_cases_case csv || fails=1
+	[ "$fails" -eq 0 ]
+}
+
+@test "sdc-dummy refuses every hostile definition, and --check every hostile CSV" {
+	local fails=0
+	run_dir dummy_case sdc-extract || fails=1
+	run_dir dummy_check_case csv || fails=1
+	[ "$fails" -eq 0 ]
+}
+
 @test "the corpus has at least 100 cases" {
 	n=$(find "$hostile" -type f ! -name ARGS ! -name README ! -name '_*' | wc -l)
 	[ "$n" -ge 100 ]
