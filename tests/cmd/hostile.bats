@@ -247,7 +247,10 @@ dummy_check_case() {
 
 @test "sdc-dummy refuses every hostile definition, and --check every hostile CSV" {
 	local fails=0
-	run_dir dummy_case sdc-extract || fails=1
+	# under valgrind the definitions are already covered by sdc-extract's
+	# cases (the same checker refuses them): skip the repeat
+	[ -n "${SDC_UNDER_VALGRIND:-}" ] || run_dir dummy_case sdc-extract ||
+	    fails=1
 	run_dir dummy_check_case csv || fails=1
 	[ "$fails" -eq 0 ]
 }
