@@ -115,8 +115,8 @@ new_req(struct aim *a, const struct sdc_qnode *f, unsigned count)
 	return req;
 }
 
-static enum sdc_qop
-flip(enum sdc_qop op)	/* a op b == b flip(op) a */
+enum sdc_qop
+dum_flip(enum sdc_qop op)	/* a op b == b flip(op) a */
 {
 	switch (op) {
 	case SDC_QOP_LT: return SDC_QOP_GT;
@@ -127,8 +127,8 @@ flip(enum sdc_qop op)	/* a op b == b flip(op) a */
 	}
 }
 
-static enum sdc_qop
-negate(enum sdc_qop op)
+enum sdc_qop
+dum_negate(enum sdc_qop op)
 {
 	switch (op) {
 	case SDC_QOP_LT: return SDC_QOP_GE;
@@ -331,12 +331,12 @@ aim_cmp(struct aim *a, const struct sdc_qnode *n, int want,
 	if (is_value(x) && !is_value(v)) {
 		x = n->kid[1];
 		v = n->kid[0];
-		op = flip(op);
+		op = dum_flip(op);
 	}
 	if (!is_value(v))
 		return;
 	if (!want)
-		op = negate(op);
+		op = dum_negate(op);
 	switch (x->kind) {
 	case SDC_Q_COLUMN:
 		dum_cons_cmp(cons_col(a, x, req), x->type, op, &v->val);

@@ -247,31 +247,6 @@ struct forced {
 	int frame;		/* walking the frame's conditions */
 };
 
-static enum sdc_qop
-flip(enum sdc_qop op)
-{
-	switch (op) {
-	case SDC_QOP_LT: return SDC_QOP_GT;
-	case SDC_QOP_LE: return SDC_QOP_GE;
-	case SDC_QOP_GT: return SDC_QOP_LT;
-	case SDC_QOP_GE: return SDC_QOP_LE;
-	default: return op;
-	}
-}
-
-static enum sdc_qop
-negate(enum sdc_qop op)
-{
-	switch (op) {
-	case SDC_QOP_LT: return SDC_QOP_GE;
-	case SDC_QOP_LE: return SDC_QOP_GT;
-	case SDC_QOP_GT: return SDC_QOP_LE;
-	case SDC_QOP_GE: return SDC_QOP_LT;
-	case SDC_QOP_EQ: return SDC_QOP_NE;
-	case SDC_QOP_NE: return SDC_QOP_EQ;
-	default: return op;
-	}
-}
 
 /* Is series node n the hinted column? */
 static int
@@ -314,8 +289,8 @@ walk(const struct dum_hint *h, const struct sdc_qnode *n, int want,
 			return;
 		before = f->c;
 		dum_cons_cmp(&f->c, a->type, want ? (a == n->kid[0] ? n->op :
-		    flip(n->op)) : negate(a == n->kid[0] ? n->op :
-		    flip(n->op)), &b->val);
+		    dum_flip(n->op)) : dum_negate(a == n->kid[0] ? n->op :
+		    dum_flip(n->op)), &b->val);
 		if (f->c.null != before.null) {
 			f->nl = n->line;
 			f->nc = n->col;

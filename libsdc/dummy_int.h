@@ -121,6 +121,11 @@ struct dum_plan {
 	struct dum_hint *hint;		/* expectations (dummy_expect.c) */
 };
 
+/* The comparison with its operands swapped (a < b is b > a), and its
+ * negation (not a < b is a >= b); other ops are returned as they are. */
+enum sdc_qop dum_flip(enum sdc_qop op);
+enum sdc_qop dum_negate(enum sdc_qop op);
+
 int dum_plan_init(struct dum_plan *p, const struct sdc_query *q,
     int32_t anchor, struct sdc_err *err);
 void dum_plan_release(struct dum_plan *p);
