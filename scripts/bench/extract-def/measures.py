@@ -1,8 +1,18 @@
 # The sdc-extract --measures benchmark's definition (scripts/bench/measures):
 # two measures over the twelve months of 2023 among patients registered
 # and alive at each month's start: any hypertension code in the month
-# (by sex and age band) and the number of asthma codes (by sex).
-from ehrql import INTERVAL, case, codelist_from_csv, create_measures, months, when
+# (by sex and age band) and the number of asthma codes (by sex).  The
+# parameter --months (default 12) sets how many months, so that the
+# bench can time one pass with one interval for scale.
+from ehrql import (
+    INTERVAL,
+    case,
+    codelist_from_csv,
+    create_measures,
+    get_parameter,
+    months,
+    when,
+)
 from ehrql.tables.core import clinical_events, patients, practice_registrations
 
 hypertension = codelist_from_csv("codelists/hypertension.csv", column="code")
@@ -29,7 +39,9 @@ band = case(
 measures = create_measures()
 measures.define_defaults(
     denominator=registered & alive,
-    intervals=months(12).starting_on("2023-01-01"),
+    intervals=months(int(get_parameter("months", default="12"))).starting_on(
+        "2023-01-01"
+    ),
 )
 measures.define_measure(
     "hypertension",
