@@ -23,38 +23,11 @@
 
 #include "hash.h"
 #include "release.h"
+#include "release_int.h"
 #include "sort.h"
 
 #define LATTICE_DIMS 8
-#define EPS 1e-6
 #define SPREAD_ROUNDS 12	/* LPs with random objectives per group */
-
-struct pubrec {
-	struct sdc_release_ref ref;
-	size_t col;
-	unsigned char pub, target;
-	double lo, hi;
-	size_t var;
-};
-
-struct sdc_release {
-	struct sdc_release_opts o;
-	struct sdc_hmap keys;		/* cell key -> var */
-	size_t nvar, varcap;
-	double *lo, *hi;
-	double *pt;			/* a published value of each var, or NAN */
-	size_t *first;			/* first pub of each var, or SIZE_MAX */
-	size_t *next;			/* next pub of the same var */
-	struct pubrec *pub;
-	size_t npub, pubcap;
-	size_t *iv, niv, ivcap;		/* identity members, parent first */
-	size_t *ioff, nident, identcap;	/* identity i: iv[ioff[i]..ioff[i+1]) */
-	size_t ntable_links;
-	size_t *blk, nblk, blkcap;	/* identities added by each call:
-					   blk[b] .. blk[b + 1] */
-	char *kbuf;
-	size_t kcap;
-};
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -511,8 +484,8 @@ proven(const struct sdc_release *rel, const struct pubrec *p, double m,
 }
 
 /* Is every target publication of v surely safe, witnessed [m, M]? */
-static int
-safe(const struct sdc_release *rel, size_t v, double m, double M)
+int
+rel_safe(const struct sdc_release *rel, size_t v, double m, double M)
 {
 	size_t q;
 
@@ -523,8 +496,8 @@ safe(const struct sdc_release *rel, size_t v, double m, double M)
 	return 1;
 }
 
-static int
-is_target(const struct sdc_release *rel, size_t v)
+int
+rel_is_target(const struct sdc_release *rel, size_t v)
 {
 	size_t q;
 
@@ -842,7 +815,7 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		for (t = 0; t < nt; t++) {
 			double w = 0;
 
-			if (!safe(a->rel, tv[t], a->m[tv[t]], a->M[tv[t]])) {
+			if (!rel_safe(a->rel, tv[t], a->m[tv[t]], a->M[tv[t]])) {
 				*rng ^= *rng << 13;
 				*rng ^= *rng >> 7;
 				*rng ^= *rng << 17;
@@ -1004,11 +977,17 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 	int rc = -1, s;
 
 	memset(&L, 0, sizeof(L));
+	/* only targets not yet proven safe */
+	for (t = 0, i = 0; t < nt; t++)
+		if (!rel_safe(rel, tv[t], a->m[tv[t]], a->M[tv[t]]))
+			i++;
+	if (i == 0)
+		return 0;
 	/* free: targets and vars with no point */
 	for (i = 0; i < nv; i++) {
 		size_t v = vs[i];
 
-		a->freev[v] = is_target(rel, v) ||
+		a->freev[v] = rel_is_target(rel, v) ||
 		    (!a->x0set[v] && isnan(rel->pt[v]));
 		a->uf[v] = v;
 	}
@@ -1157,12 +1136,12 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 		for (t = 0; t < n && s == 1; t++) {
 			size_t v = T[t];
 
-			if (safe(rel, v, a->m[v], a->M[v]))
+			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
 			memset(&a->hit, 0, sizeof(a->hit));
 			if (extreme(a, &L, v, GLP_MAX, &rhi[nleft], T, n) != 0)
 				goto fail;
-			if (safe(rel, v, a->m[v], a->M[v]))
+			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
 			if (extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
 				goto fail;
@@ -1247,12 +1226,12 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 			size_t v = left[t];
 			double lo, hi;
 
-			if (safe(rel, v, a->m[v], a->M[v]))
+			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
 			memset(&a->hit, 0, sizeof(a->hit));
 			if (extreme(a, &L, v, GLP_MAX, &hi, left, nleft) != 0)
 				goto fail;
-			if (safe(rel, v, a->m[v], a->M[v]))
+			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
 			if (extreme(a, &L, v, GLP_MIN, &lo, left, nleft) != 0)
 				goto fail;
@@ -1343,6 +1322,25 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	a.cap = total + 1e3;
 	if (point(&a, err) != 0)
 		goto done;
+	/*
+	 * Witnesses from small LPs around a point found without LP: most
+	 * targets are shown safe here, and component() solves over whole
+	 * groups only for the rest.
+	 */
+	{
+		double *x0 = malloc((n + 1) * sizeof(*x0));
+		int r;
+
+		if (x0 == NULL)
+			goto nomem;
+		r = rel_cube_point(rel, x0, err);
+		if (r == 1)
+			r = rel_local(rel, x0, a.fixed, a.cap, a.m, a.M,
+			    &a.st->lps, err);
+		free(x0);
+		if (r < 0)
+			goto done;
+	}
 
 	/* identities of published values alone must add up */
 	for (i = 0; i < rel->nident; i++) {
@@ -1367,7 +1365,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 
 	/* targets whose cell is pinned by publications alone */
 	for (v = 0; v < n; v++) {
-		if (!is_target(rel, v))
+		if (!rel_is_target(rel, v))
 			continue;
 		a.st->targets++;
 		if (!a.fixed[v] && rel->lo[v] <= rel->hi[v] + EPS)
@@ -1386,7 +1384,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	for (v = 0; v < n; v++) {
 		size_t r;
 
-		if (a.fixed[v] || !is_target(rel, v))
+		if (a.fixed[v] || !rel_is_target(rel, v))
 			continue;
 		r = uf_find(uf, v);
 		if (comp[r] == SIZE_MAX)
@@ -1409,7 +1407,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 		if (a.fixed[v] || (c = comp[uf_find(uf, v)]) == SIZE_MAX)
 			continue;
 		vstart[c + 1]++;
-		if (is_target(rel, v))
+		if (rel_is_target(rel, v))
 			tstart[c + 1]++;
 	}
 	for (i = 0; i < rel->nident; i++) {
@@ -1446,7 +1444,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 			    SIZE_MAX)
 				continue;
 			vlist[vp[c]++] = v;
-			if (is_target(rel, v))
+			if (rel_is_target(rel, v))
 				tlist[tp[c]++] = v;
 		}
 		for (i = 0; i < rel->nident; i++) {

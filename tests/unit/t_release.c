@@ -20,6 +20,7 @@
 #include <glpk.h>
 
 #include "libsdc/release.h"
+#include "libsdc/release_int.h"
 #include "libsdc/sdc.h"
 #include "tests/unit/tap.h"
 
@@ -28,6 +29,9 @@
 #define W 7
 
 static unsigned long long seed = 20261122;
+
+/* how often the LP-free point and the local witnesses came into play */
+static int npoint, nwitness;
 
 #include "tests/unit/cells.h"
 
@@ -421,6 +425,55 @@ one_case(int k, int base, int linked, int *nfound)
 			*nfound += want;
 		}
 	}
+	/*
+	 * The point found without LP, and the witnesses around it: every
+	 * value a target is witnessed at must lie in its exact interval.
+	 */
+	if (!x->inconsistent) {
+		size_t nv = rel->nvar, v, q;
+		double *x0 = malloc((nv + 1) * sizeof(double));
+		double *m = malloc((nv + 1) * sizeof(double));
+		double *M = malloc((nv + 1) * sizeof(double));
+		unsigned char *fx = calloc(nv + 1, 1);
+		size_t lps = 0;
+		int r = rel_cube_point(rel, x0, &err);
+
+		for (v = 0; v < nv; v++) {
+			m[v] = HUGE_VAL;
+			M[v] = -HUGE_VAL;
+			fx[v] = !isinf(rel->hi[v]) && rel->hi[v] - rel->lo[v] < 1e-6;
+		}
+		if (r < 0 || (r == 1 && rel_local(rel, x0, fx, 1e6, m, M, &lps,
+		    &err) != 0)) {
+			printf("# %s\n", err.msg);
+			one = 1;
+		}
+		npoint += r == 1;
+		for (q = 0; r == 1 && q < rel->npub; q++) {
+			const struct pubrec *pr = &rel->pub[q];
+			size_t c = (pr->ref.table ? cb : ca)[pr->ref.row];
+			double xl, xh;
+
+			v = pr->var;
+			if (!pr->target || fx[v] || m[v] > M[v])
+				continue;
+			nwitness++;
+			exact(&t, lo, hi, c, &xl, &xh);
+			if (m[v] < xl - 1e-6 || (!isinf(M[v]) && M[v] > xh + 1e-6)
+			    || (isinf(M[v]) && !isinf(xh))) {
+				printf("# k=%d base=%d linked=%d table %zu row "
+				    "%zu: witnessed [%g, %g] outside exact "
+				    "[%g, %g]\n", k, base, linked,
+				    pr->ref.table, pr->ref.row + 1, m[v], M[v],
+				    xl, xh);
+				one = 1;
+			}
+		}
+		free(x0);
+		free(m);
+		free(M);
+		free(fx);
+	}
 	sdc_release_free(rel);
 	sdc_table_release(&ta);
 	if (linked)
@@ -454,5 +507,8 @@ main(void)
 				    base, linked ? ", linked margin" : "",
 				    nfound);
 			}
+	ok(npoint > 100 && nwitness > 1000, "the LP-free point was found "
+	    "(%d of 600 releases) and %d targets witnessed around it",
+	    npoint, nwitness);
 	return done();
 }

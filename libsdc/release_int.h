@@ -1,0 +1,75 @@
+/*
+ * release_int.h - private to release.c and release_local.c: the linear
+ * system of a release, and what the audit shares between them.
+ */
+#ifndef SDC_RELEASE_INT_H
+#define SDC_RELEASE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "hash.h"
+#include "release.h"
+
+#define EPS 1e-6
+
+struct pubrec {
+	struct sdc_release_ref ref;
+	size_t col;
+	unsigned char pub, target;
+	double lo, hi;
+	size_t var;
+};
+
+struct sdc_release {
+	struct sdc_release_opts o;
+	struct sdc_hmap keys;		/* cell key -> var */
+	size_t nvar, varcap;
+	double *lo, *hi;
+	double *pt;			/* a published value of each var, or NAN */
+	size_t *first;			/* first pub of each var, or SIZE_MAX */
+	size_t *next;			/* next pub of the same var */
+	struct pubrec *pub;
+	size_t npub, pubcap;
+	size_t *iv, niv, ivcap;		/* identity members, parent first */
+	size_t *ioff, nident, identcap;	/* identity i: iv[ioff[i]..ioff[i+1]) */
+	size_t ntable_links;
+	size_t *blk, nblk, blkcap;	/* identities added by each call:
+					   blk[b] .. blk[b + 1] */
+	char *kbuf;
+	size_t kcap;
+};
+
+/* Is every target publication of v surely safe, witnessed [m, M]? */
+int rel_safe(const struct sdc_release *rel, size_t v, double m, double M);
+/* Is some publication of v a target? */
+int rel_is_target(const struct sdc_release *rel, size_t v);
+
+/*
+ * A feasible point x[0..nvar-1] of the whole system, found without LP
+ * where every table of the release is a set of margins of one array
+ * (one per count column): the array's cells are scaled until every
+ * margin lies inside its interval (iterative proportional fitting to
+ * intervals), and the margins are the point.  Returns 1 with x set, 0
+ * when there is no such array or the scaling does not settle (x is
+ * then garbage), -1 on failure (err set).
+ */
+int rel_cube_point(const struct sdc_release *rel, double *x,
+    struct sdc_err *err);
+
+/*
+ * Witnesses around the feasible point x: for each target var v not yet
+ * safe (by m, M), an LP over a small set of cells near v (its own
+ * dimensions' neighbouring levels, and the cells under them), every
+ * other var held at x (fixed vars at their value), gives the least and
+ * the greatest value v can take there.  Each solution is a feasible
+ * point of the whole system, so it widens m and M of every target in
+ * the set.  vars above cap / 2 count as unbounded.  *lps counts the LPs
+ * solved.  Returns 0, or -1 on failure (err set).
+ */
+int rel_local(const struct sdc_release *rel, const double *x,
+    const unsigned char *fixed, double cap, double *m, double *M,
+    size_t *lps, struct sdc_err *err);
+
+#endif
