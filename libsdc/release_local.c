@@ -158,16 +158,17 @@ index_build(struct index *ix, const struct sdc_release *rel)
 			if (added) {
 				void *p = realloc(ix->levid,
 				    ((size_t)lid + 1) * sizeof(*ix->levid));
-				void *q = realloc(ix->nlev, ((size_t)did + 1) *
-				    sizeof(*ix->nlev));
 
-				if (p != NULL)
-					ix->levid = p;
-				if (q != NULL)
-					ix->nlev = q;
-				if (p == NULL || q == NULL)
+				if (p == NULL)
 					return -1;
+				ix->levid = p;
 				if ((size_t)did >= ix->nd) {
+					void *q = realloc(ix->nlev,
+					    ((size_t)did + 1) * sizeof(*ix->nlev));
+
+					if (q == NULL)
+						return -1;
+					ix->nlev = q;
 					for (k = ix->nd; k <= (size_t)did; k++)
 						ix->nlev[k] = 0;
 					ix->nd = (size_t)did + 1;
