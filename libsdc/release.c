@@ -1327,20 +1327,9 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	 * targets are shown safe here, and component() solves over whole
 	 * groups only for the rest.
 	 */
-	{
-		double *x0 = malloc((n + 1) * sizeof(*x0));
-		int r;
-
-		if (x0 == NULL)
-			goto nomem;
-		r = rel_cube_point(rel, x0, err);
-		if (r == 1)
-			r = rel_local(rel, x0, a.fixed, a.cap, a.m, a.M,
-			    &a.st->lps, err);
-		free(x0);
-		if (r < 0)
-			goto done;
-	}
+	/* most targets are shown safe here; component() solves the rest */
+	if (rel_witness(rel, a.fixed, a.cap, a.m, a.M, &a.st->lps, err) < 0)
+		goto done;
 
 	/* identities of published values alone must add up */
 	for (i = 0; i < rel->nident; i++) {

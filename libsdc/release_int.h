@@ -47,29 +47,23 @@ int rel_safe(const struct sdc_release *rel, size_t v, double m, double M);
 int rel_is_target(const struct sdc_release *rel, size_t v);
 
 /*
- * A feasible point x[0..nvar-1] of the whole system, found without LP
- * where every table of the release is a set of margins of one array
- * (one per count column): the array's cells are scaled until every
- * margin lies inside its interval (iterative proportional fitting to
- * intervals), and the margins are the point.  Returns 1 with x set, 0
- * when there is no such array or the scaling does not settle (x is
- * then garbage), -1 on failure (err set).
+ * Witnesses without an LP over a whole linked group.  First a feasible
+ * point of the whole system, found without LP where every table of the
+ * release is a set of margins of one array (one per count column): the
+ * array's cells are scaled until every margin lies inside its interval
+ * (iterative proportional fitting to intervals), and its margins are
+ * the point, checked against every bound and identity.  Then, for each
+ * target var v not yet safe (by m, M), an LP over a small set of cells
+ * near v (its own dimensions' neighbouring levels, and the cells under
+ * them), every other var held at the point (fixed vars at their
+ * value), gives the least and the greatest value v can take there.
+ * The point and each solution are feasible points of the whole system,
+ * so they widen m and M of every target they reach; values above
+ * cap / 2 count as unbounded.  *lps counts the LPs solved.  Returns 1,
+ * 0 when no point was found this way (m and M untouched), -1 with no
+ * memory (err set).
  */
-int rel_cube_point(const struct sdc_release *rel, double *x,
-    struct sdc_err *err);
-
-/*
- * Witnesses around the feasible point x: for each target var v not yet
- * safe (by m, M), an LP over a small set of cells near v (its own
- * dimensions' neighbouring levels, and the cells under them), every
- * other var held at x (fixed vars at their value), gives the least and
- * the greatest value v can take there.  Each solution is a feasible
- * point of the whole system, so it widens m and M of every target in
- * the set.  vars above cap / 2 count as unbounded.  *lps counts the LPs
- * solved.  Returns 0, or -1 on failure (err set).
- */
-int rel_local(const struct sdc_release *rel, const double *x,
-    const unsigned char *fixed, double cap, double *m, double *M,
-    size_t *lps, struct sdc_err *err);
+int rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
+    double cap, double *m, double *M, size_t *lps, struct sdc_err *err);
 
 #endif

@@ -43,18 +43,29 @@ struct index {
 	struct sdc_hmap levs;	/* (dimension, value) -> id */
 	struct sdc_hmap pres;	/* prefix -> id */
 	uint32_t *levid;	/* levs id -> level within its dimension */
+	uint64_t **pmask;	/* per prefix: its masks */
+	size_t *npmask;
 	uint32_t *buf;		/* a lookup key */
+	char *kbuf;		/* a level key */
+	size_t kcap;
 };
 
 static void
 index_free(struct index *ix)
 {
+	size_t i;
+
 	free(ix->pre);
 	free(ix->mask);
 	free(ix->lev);
 	free(ix->nlev);
 	free(ix->levid);
+	for (i = 0; ix->pmask != NULL && i < ix->npre; i++)
+		free(ix->pmask[i]);
+	free(ix->pmask);
+	free(ix->npmask);
 	free(ix->buf);
+	free(ix->kbuf);
 	sdc_hmap_release(&ix->cells);
 	sdc_hmap_release(&ix->dims);
 	sdc_hmap_release(&ix->levs);
@@ -142,19 +153,22 @@ index_build(struct index *ix, const struct sdc_release *rel)
 			/* the level key: dimension id, then the value */
 			{
 				size_t kl = sizeof(uint32_t) + vn;
-				char *kb = malloc(kl);
 				uint32_t d32 = (uint32_t)did;
 
-				if (kb == NULL)
+				if (kl > ix->kcap) {
+					void *q = realloc(ix->kbuf, 2 * kl);
+
+					if (q == NULL)
+						return -1;
+					ix->kbuf = q;
+					ix->kcap = 2 * kl;
+				}
+				memcpy(ix->kbuf, &d32, sizeof(d32));
+				memcpy(ix->kbuf + sizeof(d32), name + nn, vn);
+				if ((lid = sdc_hmap_put(&ix->levs, ix->kbuf, kl,
+				    sdc_hash_bytes(ix->kbuf, kl), &added)) < 0)
 					return -1;
-				memcpy(kb, &d32, sizeof(d32));
-				memcpy(kb + sizeof(d32), name + nn, vn);
-				lid = sdc_hmap_put(&ix->levs, kb, kl,
-				    sdc_hash_bytes(kb, kl), &added);
-				free(kb);
 			}
-			if (lid < 0)
-				return -1;
 			if (added) {
 				void *p = realloc(ix->levid,
 				    ((size_t)lid + 1) * sizeof(*ix->levid));
@@ -196,13 +210,37 @@ index_build(struct index *ix, const struct sdc_release *rel)
 		if ((size_t)id != v)
 			return 0;	/* two keys, one cell: not ours */
 	}
+	if ((lev1 = realloc(ix->lev, (n * ix->nd + 1) * sizeof(*ix->lev))) !=
+	    NULL)
+		ix->lev = lev1;
+	/* the masks of each prefix */
+	ix->pmask = calloc(ix->npre + 1, sizeof(*ix->pmask));
+	ix->npmask = calloc(ix->npre + 1, sizeof(*ix->npmask));
+	if (ix->pmask == NULL || ix->npmask == NULL)
+		return -1;
+	for (v = 0; v < n; v++) {
+		uint32_t p = ix->pre[v];
+		void *q;
+
+		for (k = 0; k < ix->npmask[p]; k++)
+			if (ix->pmask[p][k] == ix->mask[v])
+				break;
+		if (k < ix->npmask[p])
+			continue;
+		if ((q = realloc(ix->pmask[p], (k + 1) * sizeof(**ix->pmask)))
+		    == NULL)
+			return -1;
+		ix->pmask[p] = q;
+		ix->pmask[p][ix->npmask[p]++] = ix->mask[v];
+	}
 	return 1;
 }
 
 /* Scale the cells of one array until its margins fit. */
 struct cube {
 	size_t ncell, nmask;
-	uint64_t *masks;	/* the masks of the prefix's vars */
+	uint64_t *masks;	/* the prefix's masks, fewest dimensions
+				   first */
 	uint32_t *cv;		/* cell c, mask j: var cv[c * nmask + j] */
 	double *c;		/* cell values */
 };
@@ -226,32 +264,19 @@ popcmp(const void *a, const void *b)
 static int
 cube_build(struct cube *cb, const struct index *ix, uint32_t p)
 {
-	size_t v, j, k, nmax = 0, cap = 0, total = 1, d;
+	size_t j, k, nmax = 0, cap = 0, total = 1, d;
 	uint64_t all = 0, *maxm = NULL;
 	uint32_t cur[MAXDIMS];
 	int rc = -1;
 
 	memset(cb, 0, sizeof(*cb));
-	for (v = 0; v < ix->nvar; v++) {
-		if (ix->pre[v] != p)
-			continue;
-		for (j = 0; j < cb->nmask; j++)
-			if (cb->masks[j] == ix->mask[v])
-				break;
-		if (j < cb->nmask)
-			continue;
-		if (cb->nmask == cap) {
-			void *q = realloc(cb->masks, (cap = cap ? 2 * cap : 16) *
-			    sizeof(*cb->masks));
-
-			if (q == NULL)
-				return -1;
-			cb->masks = q;
-		}
-		cb->masks[cb->nmask++] = ix->mask[v];
-		all |= ix->mask[v];
-	}
+	cb->nmask = ix->npmask[p];
+	if ((cb->masks = malloc((cb->nmask + 1) * sizeof(*cb->masks))) == NULL)
+		return -1;
+	memcpy(cb->masks, ix->pmask[p], cb->nmask * sizeof(*cb->masks));
 	qsort(cb->masks, cb->nmask, sizeof(*cb->masks), popcmp);
+	for (j = 0; j < cb->nmask; j++)
+		all |= cb->masks[j];
 	for (d = 0; d < ix->nd; d++)
 		if (all >> d & 1) {
 			if (ix->nlev[d] == 0 || total > CUBE_MAX / ix->nlev[d])
@@ -344,18 +369,26 @@ aim(const struct sdc_release *rel, size_t v, double *a, double *b)
 	*b = hi - w;
 }
 
-/* The margins of the array into x. */
+/* The margins of mask j of the array into x. */
+static void
+mask_sums(const struct cube *cb, size_t j, double *x)
+{
+	size_t c;
+
+	for (c = 0; c < cb->ncell; c++)
+		x[cb->cv[c * cb->nmask + j]] = 0;
+	for (c = 0; c < cb->ncell; c++)
+		x[cb->cv[c * cb->nmask + j]] += cb->c[c];
+}
+
+/* Every margin of the array into x. */
 static void
 cube_sums(const struct cube *cb, double *x)
 {
-	size_t j, c;
+	size_t j;
 
-	for (j = 0; j < cb->nmask; j++) {
-		for (c = 0; c < cb->ncell; c++)
-			x[cb->cv[c * cb->nmask + j]] = 0;
-		for (c = 0; c < cb->ncell; c++)
-			x[cb->cv[c * cb->nmask + j]] += cb->c[c];
-	}
+	for (j = 0; j < cb->nmask; j++)
+		mask_sums(cb, j, x);
 }
 
 /* Is every margin of the array inside its interval? */
@@ -391,10 +424,7 @@ cube_fit(struct cube *cb, const struct sdc_release *rel, double *x,
 		int moved = 0;
 
 		for (j = 0; j < cb->nmask; j++) {
-			for (c = 0; c < cb->ncell; c++)
-				x[cb->cv[c * cb->nmask + j]] = 0;
-			for (c = 0; c < cb->ncell; c++)
-				x[cb->cv[c * cb->nmask + j]] += cb->c[c];
+			mask_sums(cb, j, x);
 			for (c = 0; c < cb->ncell; c++) {
 				size_t u = cb->cv[c * cb->nmask + j];
 				double a, b;
@@ -421,39 +451,34 @@ cube_fit(struct cube *cb, const struct sdc_release *rel, double *x,
 	return cube_fits(cb, rel, x);
 }
 
-int
-rel_cube_point(const struct sdc_release *rel, double *x, struct sdc_err *err)
+/*
+ * A feasible point x of the whole system from the arrays of every
+ * prefix; returns 1, 0 when there is none this way, -1 with no memory.
+ */
+static int
+cube_point(const struct index *ix, const struct sdc_release *rel, double *x)
 {
-	struct index ix;
 	struct cube cb;
 	size_t v, i, k;
 	uint32_t p;
-	double *f = NULL;
-	int rc;
+	double *f;
+	int rc = 1;
 
-	memset(&cb, 0, sizeof(cb));
-	if ((rc = index_build(&ix, rel)) <= 0)
-		goto out;
-	if ((f = malloc((rel->nvar + 1) * sizeof(*f))) == NULL) {
-		rc = -1;
-		goto out;
-	}
+	if ((f = malloc((rel->nvar + 1) * sizeof(*f))) == NULL)
+		return -1;
 	for (v = 0; v < rel->nvar; v++)
 		x[v] = NAN;
-	for (p = 0; p < ix.npre; p++) {
-		if ((rc = cube_build(&cb, &ix, p)) <= 0)
-			goto out;
-		rc = cube_fit(&cb, rel, x, f);
+	for (p = 0; p < ix->npre && rc == 1; p++) {
+		if ((rc = cube_build(&cb, ix, p)) == 1)
+			rc = cube_fit(&cb, rel, x, f);
 		cube_free(&cb);
-		memset(&cb, 0, sizeof(cb));
-		if (rc == 0)
-			goto out;
 	}
+	free(f);
 	/* a point only if every bound and identity holds */
-	for (v = 0; v < rel->nvar && rc; v++)
+	for (v = 0; v < rel->nvar && rc == 1; v++)
 		if (isnan(x[v]) || x[v] < rel->lo[v] || x[v] > rel->hi[v])
 			rc = 0;
-	for (i = 0; i < rel->nident && rc; i++) {
+	for (i = 0; i < rel->nident && rc == 1; i++) {
 		double s = 0, size = 1;
 
 		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++) {
@@ -463,12 +488,6 @@ rel_cube_point(const struct sdc_release *rel, double *x, struct sdc_err *err)
 		if (fabs(s) > 1e-9 * size)
 			rc = 0;
 	}
-out:
-	if (rc < 0)
-		sdc_err_nomem(err);
-	cube_free(&cb);
-	free(f);
-	index_free(&ix);
 	return rc;
 }
 
@@ -501,35 +520,35 @@ room(const struct sdc_release *rel, const double *x, size_t u)
 
 struct local {
 	const struct sdc_release *rel;
-	struct index ix;
+	const struct index *ix;
 	const double *x;
 	const unsigned char *fixed;
 	double cap;
-	uint64_t **pmask;	/* per prefix: its masks */
-	size_t *npmask;
 	size_t *roff, *rid;	/* var -> identities */
 	size_t *colof;		/* var -> LP column, 0 if none */
 	size_t *rstamp, stamp;
 	size_t *F, nf;
 	struct cand *cand[MAXDIMS];
 	size_t ncand[MAXDIMS];
-	int *ia, *ja;
+	int *ia, *ja;		/* an LP's matrix: at most niv entries */
 	double *ar;
-	size_t nzcap;
 };
 
-/* Candidate levels of dimension d for cells like lev (d set to each). */
+/*
+ * Candidate levels of dimension d, but skip, for the cells like lev (d
+ * set to each), most room first; up to keep of them.
+ */
 static void
 cands(struct local *L, uint32_t pre, uint64_t mask, uint32_t *lev, size_t d,
-    size_t keep)
+    uint32_t skip, size_t keep)
 {
-	const struct index *ix = &L->ix;
+	const struct index *ix = L->ix;
 	uint32_t own = lev[d], l;
 	size_t n = 0;
 	int64_t id;
 
 	for (l = 0; l < ix->nlev[d]; l++) {
-		if (l == own)
+		if (l == skip)
 			continue;
 		lev[d] = l;
 		if ((id = cell_find(ix, pre, mask, lev)) < 0 ||
@@ -552,7 +571,7 @@ cands(struct local *L, uint32_t pre, uint64_t mask, uint32_t *lev, size_t d,
 static size_t
 near(struct local *L, size_t v, size_t alt, size_t ext)
 {
-	const struct index *ix = &L->ix;
+	const struct index *ix = L->ix;
 	uint32_t p = ix->pre[v], lev[MAXDIMS], base[MAXDIMS];
 	uint64_t K = ix->mask[v];
 	size_t d, j, pos[MAXDIMS];
@@ -564,7 +583,7 @@ near(struct local *L, size_t v, size_t alt, size_t ext)
 	for (d = 0; d < ix->nd; d++) {
 		L->ncand[d] = 0;
 		if (K >> d & 1) {
-			cands(L, p, K, base, d, alt);
+			cands(L, p, K, base, d, base[d], alt);
 			memmove(L->cand[d] + 1, L->cand[d],
 			    L->ncand[d] * sizeof(*L->cand[d]));
 			L->cand[d][0].lev = base[d];
@@ -576,20 +595,14 @@ near(struct local *L, size_t v, size_t alt, size_t ext)
 
 		if (K >> d & 1)
 			continue;
-		for (j = 0; j < L->npmask[p]; j++)
-			if (L->pmask[p][j] == Kd)
+		for (j = 0; j < ix->npmask[p]; j++)
+			if (ix->pmask[p][j] == Kd)
 				break;
-		if (j < L->npmask[p]) {
-			uint32_t save = base[d];
-
-			/* the cand list excludes base[d]: look at all */
-			base[d] = UINT32_MAX - 1;
-			cands(L, p, Kd, base, d, ext);
-			base[d] = save;
-		}
+		if (j < ix->npmask[p])
+			cands(L, p, Kd, base, d, NOLEV, ext);
 	}
-	for (j = 0; j < L->npmask[p]; j++) {
-		uint64_t M = L->pmask[p][j];
+	for (j = 0; j < ix->npmask[p]; j++) {
+		uint64_t M = ix->pmask[p][j];
 
 		if ((M & K) != K)
 			continue;
@@ -655,14 +668,14 @@ see(struct local *L, glp_prob *lp, double *m, double *M)
 }
 
 /* The LP over F (L->colof set); witness its extremes of v. */
-static int
+static void
 local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 {
 	const struct sdc_release *rel = L->rel;
 	glp_prob *lp = glp_create_prob();
 	glp_smcp parm;
 	size_t i, k, r, nr = 0, nnz = 0;
-	int dir, rc = 0;
+	int dir;
 
 	glp_add_cols(lp, (int)L->nf);
 	for (i = 0; i < L->nf; i++) {
@@ -693,24 +706,6 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 					    L->x[w]);
 					continue;
 				}
-				if (nnz + 1 >= L->nzcap) {
-					size_t nc = 2 * L->nzcap + 64;
-					void *a = realloc(L->ia, nc * sizeof(int));
-					void *b = realloc(L->ja, nc * sizeof(int));
-					void *c = realloc(L->ar, nc * sizeof(double));
-
-					if (a != NULL)
-						L->ia = a;
-					if (b != NULL)
-						L->ja = b;
-					if (c != NULL)
-						L->ar = c;
-					if (a == NULL || b == NULL || c == NULL) {
-						glp_delete_prob(lp);
-						return -1;
-					}
-					L->nzcap = nc;
-				}
 				nnz++;
 				L->ia[nnz] = (int)nr;
 				L->ja[nnz] = (int)L->colof[w];
@@ -735,107 +730,99 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 		see(L, lp, m, M);
 	}
 	glp_delete_prob(lp);
-	return rc;
 }
 
-int
-rel_local(const struct sdc_release *rel, const double *x,
-    const unsigned char *fixed, double cap, double *m, double *M,
-    size_t *lps, struct sdc_err *err)
+/*
+ * Witness every target not yet safe around the point x (see
+ * rel_witness); x itself witnesses them all.  Returns 0, -1 with no
+ * memory.
+ */
+static int
+local(struct local *L, double *m, double *M, size_t *lps)
 {
-	struct local L;
-	size_t v, i, k, d, n = rel->nvar;
-	int rc = -1;
+	static const size_t tries[][2] = { { 5, 3 }, { 3, 2 }, { 1, 1 } };
+	const struct sdc_release *rel = L->rel;
+	const struct index *ix = L->ix;
+	size_t v, i, k, d, t, n = rel->nvar;
 
-	memset(&L, 0, sizeof(L));
-	L.rel = rel;
-	L.x = x;
-	L.fixed = fixed;
-	L.cap = cap;
-	if ((rc = index_build(&L.ix, rel)) <= 0) {
-		if (rc == 0)
-			goto ok;
-		goto nomem;
-	}
-	rc = -1;
-	L.pmask = calloc(L.ix.npre + 1, sizeof(*L.pmask));
-	L.npmask = calloc(L.ix.npre + 1, sizeof(*L.npmask));
-	L.roff = calloc(n + 2, sizeof(*L.roff));
-	L.rid = malloc((rel->niv + 1) * sizeof(*L.rid));
-	L.colof = calloc(n + 1, sizeof(*L.colof));
-	L.rstamp = calloc(rel->nident + 1, sizeof(*L.rstamp));
-	L.F = malloc((LOCAL_MAX + 1) * sizeof(*L.F));
-	if (L.pmask == NULL || L.npmask == NULL || L.roff == NULL ||
-	    L.rid == NULL || L.colof == NULL || L.rstamp == NULL || L.F == NULL)
-		goto nomem;
-	for (d = 0; d < L.ix.nd; d++)
-		if ((L.cand[d] = malloc((L.ix.nlev[d] + 2) *
-		    sizeof(*L.cand[d]))) == NULL)
-			goto nomem;
-	for (v = 0; v < n; v++) {
-		uint32_t p = L.ix.pre[v];
-
-		for (i = 0; i < L.npmask[p]; i++)
-			if (L.pmask[p][i] == L.ix.mask[v])
-				break;
-		if (i < L.npmask[p])
-			continue;
-		{
-			void *q = realloc(L.pmask[p], (L.npmask[p] + 1) *
-			    sizeof(**L.pmask));
-
-			if (q == NULL)
-				goto nomem;
-			L.pmask[p] = q;
-		}
-		L.pmask[p][L.npmask[p]++] = L.ix.mask[v];
-	}
+	L->roff = calloc(n + 2, sizeof(*L->roff));
+	L->rid = malloc((rel->niv + 1) * sizeof(*L->rid));
+	L->colof = calloc(n + 1, sizeof(*L->colof));
+	L->rstamp = calloc(rel->nident + 1, sizeof(*L->rstamp));
+	L->F = malloc((LOCAL_MAX + 1) * sizeof(*L->F));
+	L->ia = malloc((rel->niv + 1) * sizeof(*L->ia));
+	L->ja = malloc((rel->niv + 1) * sizeof(*L->ja));
+	L->ar = malloc((rel->niv + 1) * sizeof(*L->ar));
+	if (L->roff == NULL || L->rid == NULL || L->colof == NULL ||
+	    L->rstamp == NULL || L->F == NULL || L->ia == NULL ||
+	    L->ja == NULL || L->ar == NULL)
+		return -1;
+	for (d = 0; d < ix->nd; d++)
+		if ((L->cand[d] = malloc((ix->nlev[d] + 1) *
+		    sizeof(*L->cand[d]))) == NULL)
+			return -1;
+	/* the identities of each var */
 	for (i = 0; i < rel->nident; i++)
 		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++)
-			L.roff[rel->iv[k] + 2]++;
+			L->roff[rel->iv[k] + 2]++;
 	for (v = 0; v < n; v++)
-		L.roff[v + 2] += L.roff[v + 1];
+		L->roff[v + 2] += L->roff[v + 1];
 	for (i = 0; i < rel->nident; i++)
 		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++)
-			L.rid[L.roff[rel->iv[k] + 1]++] = i;
-	/* the point itself witnesses every target */
+			L->rid[L->roff[rel->iv[k] + 1]++] = i;
 	for (v = 0; v < n; v++)
-		if (!fixed[v] && rel_is_target(rel, v)) {
-			if (x[v] < m[v])
-				m[v] = x[v];
-			if (x[v] > M[v])
-				M[v] = x[v];
+		if (!L->fixed[v] && rel_is_target(rel, v)) {
+			if (L->x[v] < m[v])
+				m[v] = L->x[v];
+			if (L->x[v] > M[v])
+				M[v] = L->x[v];
 		}
 	for (v = 0; v < n; v++) {
-		static const size_t tries[][2] = { { 5, 3 }, { 3, 2 }, { 1, 1 } };
-		size_t t;
-
-		if (fixed[v] || !rel_is_target(rel, v) ||
+		if (L->fixed[v] || !rel_is_target(rel, v) ||
 		    rel_safe(rel, v, m[v], M[v]))
 			continue;
 		for (t = 0; t < 3; t++)
-			if (near(&L, v, tries[t][0], tries[t][1]) != SIZE_MAX)
+			if (near(L, v, tries[t][0], tries[t][1]) != SIZE_MAX)
 				break;
 		if (t == 3)
 			continue;
-		if (local_lp(&L, v, m, M, lps) != 0)
-			goto nomem;
-		for (i = 0; i < L.nf; i++)
-			L.colof[L.F[i]] = 0;
+		local_lp(L, v, m, M, lps);
+		for (i = 0; i < L->nf; i++)
+			L->colof[L->F[i]] = 0;
 	}
-ok:
-	rc = 0;
-	goto done;
-nomem:
-	rc = -1;
-	sdc_err_nomem(err);
-done:
+	return 0;
+}
+
+int
+rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
+    double cap, double *m, double *M, size_t *lps, struct sdc_err *err)
+{
+	struct index ix;
+	struct local L;
+	double *x = NULL;
+	size_t d;
+	int rc;
+
+	memset(&L, 0, sizeof(L));
+	if ((rc = index_build(&ix, rel)) == 1) {
+		if ((x = malloc((rel->nvar + 1) * sizeof(*x))) == NULL)
+			rc = -1;
+		else
+			rc = cube_point(&ix, rel, x);
+	}
+	if (rc == 1) {
+		L.rel = rel;
+		L.ix = &ix;
+		L.x = x;
+		L.fixed = fixed;
+		L.cap = cap;
+		if (local(&L, m, M, lps) != 0)
+			rc = -1;
+	}
+	if (rc < 0)
+		sdc_err_nomem(err);
 	for (d = 0; d < MAXDIMS; d++)
 		free(L.cand[d]);
-	for (i = 0; L.pmask != NULL && i < L.ix.npre; i++)
-		free(L.pmask[i]);
-	free(L.pmask);
-	free(L.npmask);
 	free(L.roff);
 	free(L.rid);
 	free(L.colof);
@@ -844,6 +831,7 @@ done:
 	free(L.ia);
 	free(L.ja);
 	free(L.ar);
-	index_free(&L.ix);
+	free(x);
+	index_free(&ix);
 	return rc;
 }

@@ -431,20 +431,18 @@ one_case(int k, int base, int linked, int *nfound)
 	 */
 	if (!x->inconsistent) {
 		size_t nv = rel->nvar, v, q;
-		double *x0 = malloc((nv + 1) * sizeof(double));
 		double *m = malloc((nv + 1) * sizeof(double));
 		double *M = malloc((nv + 1) * sizeof(double));
 		unsigned char *fx = calloc(nv + 1, 1);
 		size_t lps = 0;
-		int r = rel_cube_point(rel, x0, &err);
+		int r;
 
 		for (v = 0; v < nv; v++) {
 			m[v] = HUGE_VAL;
 			M[v] = -HUGE_VAL;
 			fx[v] = !isinf(rel->hi[v]) && rel->hi[v] - rel->lo[v] < 1e-6;
 		}
-		if (r < 0 || (r == 1 && rel_local(rel, x0, fx, 1e6, m, M, &lps,
-		    &err) != 0)) {
+		if ((r = rel_witness(rel, fx, 1e6, m, M, &lps, &err)) < 0) {
 			printf("# %s\n", err.msg);
 			one = 1;
 		}
@@ -469,7 +467,6 @@ one_case(int k, int base, int linked, int *nfound)
 				one = 1;
 			}
 		}
-		free(x0);
 		free(m);
 		free(M);
 		free(fx);
