@@ -18,33 +18,8 @@ static char datadir[4096];
 static int
 find_datadir(const char *argv0)
 {
-	char base[4096];
-	const char *slash = strrchr(argv0, '/');
-	int up;
-
-	snprintf(datadir, sizeof(datadir), "tests/data/codelist");
-	if (access("tests/data/codelist/categories.csv", R_OK) == 0)
-		return 0;
-	if (slash == NULL)
-		return -1;
-	snprintf(base, sizeof(base), "%.*s", (int)(slash - argv0), argv0);
-	for (up = 1; up <= 5; up++) {
-		char probe[4200];
-		int i;
-		size_t off;
-
-		off = (size_t)snprintf(datadir, sizeof(datadir), "%s", base);
-		for (i = 0; i < up && off < sizeof(datadir); i++)
-			off += (size_t)snprintf(datadir + off,
-			    sizeof(datadir) - off, "/..");
-		if (off < sizeof(datadir))
-			snprintf(datadir + off, sizeof(datadir) - off,
-			    "/tests/data/codelist");
-		snprintf(probe, sizeof(probe), "%s/categories.csv", datadir);
-		if (access(probe, R_OK) == 0)
-			return 0;
-	}
-	return -1;
+	return tap_find_dir(argv0, "tests/data/codelist", "categories.csv",
+	    datadir, sizeof(datadir));
 }
 
 static const char *

@@ -19,28 +19,8 @@ static char data[4096];		/* tests/data */
 static int
 find_data(const char *argv0)
 {
-	const char *slash = strrchr(argv0, '/');
-	char probe[8192];
-	int up;
-
-	snprintf(data, sizeof(data), "tests/data");
-	if (access("tests/data/defn/study.py", R_OK) == 0)
-		return 0;
-	for (up = 1; slash && up <= 5; up++) {
-		size_t off = (size_t)snprintf(data, sizeof(data), "%.*s",
-		    (int)(slash - argv0), argv0);
-		int i;
-
-		for (i = 0; i < up && off < sizeof(data); i++)
-			off += (size_t)snprintf(data + off, sizeof(data) - off,
-			    "/..");
-		if (off < sizeof(data))
-			snprintf(data + off, sizeof(data) - off, "/tests/data");
-		snprintf(probe, sizeof(probe), "%s/defn/study.py", data);
-		if (access(probe, R_OK) == 0)
-			return 0;
-	}
-	return -1;
+	return tap_find_dir(argv0, "tests/data", "defn/study.py", data,
+	    sizeof(data));
 }
 
 static const char SPEC[] =

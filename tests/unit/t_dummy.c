@@ -25,29 +25,8 @@ static char tmp[4096];		/* scratch directory */
 static int
 find_data(const char *argv0)
 {
-	const char *slash = strrchr(argv0, '/');
-	char probe[8192];
-	int up;
-
-	snprintf(data, sizeof(data), "tests/data/sdc-dummy");
-	if (access("tests/data/sdc-dummy/defs/1-alive.py", R_OK) == 0)
-		return 0;
-	for (up = 1; slash && up <= 5; up++) {
-		size_t off = (size_t)snprintf(data, sizeof(data), "%.*s",
-		    (int)(slash - argv0), argv0);
-		int i;
-
-		for (i = 0; i < up && off < sizeof(data); i++)
-			off += (size_t)snprintf(data + off, sizeof(data) - off,
-			    "/..");
-		if (off < sizeof(data))
-			snprintf(data + off, sizeof(data) - off,
-			    "/tests/data/sdc-dummy");
-		snprintf(probe, sizeof(probe), "%s/defs/1-alive.py", data);
-		if (access(probe, R_OK) == 0)
-			return 0;
-	}
-	return -1;
+	return tap_find_dir(argv0, "tests/data/sdc-dummy", "defs/1-alive.py",
+	    data, sizeof(data));
 }
 
 static char *

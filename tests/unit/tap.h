@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -46,6 +47,39 @@ tap_rand(unsigned long long *state)
 	*state ^= *state >> 7;
 	*state ^= *state << 17;
 	return *state;
+}
+
+/*
+ * Find the data directory sub (such as "tests/data") by a file probe
+ * inside it: from the working directory, else from the directory of
+ * the binary argv0 and up to five levels above it.  The path goes to
+ * dir (n bytes); returns 0, or -1 when not found.
+ */
+static inline int
+tap_find_dir(const char *argv0, const char *sub, const char *probe,
+    char *dir, size_t n)
+{
+	const char *slash = strrchr(argv0, '/');
+	char path[8192];
+	int up, i;
+
+	snprintf(dir, n, "%s", sub);
+	snprintf(path, sizeof(path), "%s/%s", dir, probe);
+	if (access(path, R_OK) == 0)
+		return 0;
+	for (up = 1; slash != NULL && up <= 5; up++) {
+		size_t off = (size_t)snprintf(dir, n, "%.*s",
+		    (int)(slash - argv0), argv0);
+
+		for (i = 0; i < up && off < n; i++)
+			off += (size_t)snprintf(dir + off, n - off, "/..");
+		if (off < n)
+			snprintf(dir + off, n - off, "/%s", sub);
+		snprintf(path, sizeof(path), "%s/%s", dir, probe);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 static int
