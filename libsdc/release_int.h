@@ -59,11 +59,13 @@ int rel_is_target(const struct sdc_release *rel, size_t v);
  * value), gives the least and the greatest value v can take there.
  * The point and each solution are feasible points of the whole system,
  * so they widen m and M of every target they reach; values above
- * cap / 2 count as unbounded.  *lps counts the LPs solved.  Returns 1,
- * 0 when no point was found this way (m and M untouched), -1 with no
- * memory (err set).
+ * cap / 2 count as unbounded.  The point is left in x (nvar values,
+ * the caller's).  *lps counts the LPs solved.  Returns 1, 0 when no
+ * point was found this way (m, M and x untouched), -1 with no memory
+ * (err set).
  */
 int rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
-    double cap, double *m, double *M, size_t *lps, struct sdc_err *err);
+    double cap, double *m, double *M, double *x, size_t *lps,
+    struct sdc_err *err);
 
 #endif

@@ -795,7 +795,8 @@ local(struct local *L, double *m, double *M, size_t *lps)
 
 int
 rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
-    double cap, double *m, double *M, size_t *lps, struct sdc_err *err)
+    double cap, double *m, double *M, double *x0, size_t *lps,
+    struct sdc_err *err)
 {
 	struct index ix;
 	struct local L;
@@ -818,6 +819,8 @@ rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
 		L.cap = cap;
 		if (local(&L, m, M, lps) != 0)
 			rc = -1;
+		else
+			memcpy(x0, x, rel->nvar * sizeof(*x0));
 	}
 	if (rc < 0)
 		sdc_err_nomem(err);

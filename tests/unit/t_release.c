@@ -433,6 +433,7 @@ one_case(int k, int base, int linked, int *nfound)
 		size_t nv = rel->nvar, v, q;
 		double *m = malloc((nv + 1) * sizeof(double));
 		double *M = malloc((nv + 1) * sizeof(double));
+		double *pt = malloc((nv + 1) * sizeof(double));
 		unsigned char *fx = calloc(nv + 1, 1);
 		size_t lps = 0;
 		int r;
@@ -442,7 +443,7 @@ one_case(int k, int base, int linked, int *nfound)
 			M[v] = -HUGE_VAL;
 			fx[v] = !isinf(rel->hi[v]) && rel->hi[v] - rel->lo[v] < 1e-6;
 		}
-		if ((r = rel_witness(rel, fx, 1e6, m, M, &lps, &err)) < 0) {
+		if ((r = rel_witness(rel, fx, 1e6, m, M, pt, &lps, &err)) < 0) {
 			printf("# %s\n", err.msg);
 			one = 1;
 		}
@@ -466,9 +467,18 @@ one_case(int k, int base, int linked, int *nfound)
 				    xl, xh);
 				one = 1;
 			}
+			/* the point is a feasible point too */
+			if (pt[v] < xl - 1e-6 || pt[v] > xh + 1e-6) {
+				printf("# k=%d base=%d linked=%d table %zu row "
+				    "%zu: point %g outside exact [%g, %g]\n",
+				    k, base, linked, pr->ref.table,
+				    pr->ref.row + 1, pt[v], xl, xh);
+				one = 1;
+			}
 		}
 		free(m);
 		free(M);
+		free(pt);
 		free(fx);
 	}
 	sdc_release_free(rel);
