@@ -668,10 +668,10 @@ struct lp {
 	size_t nv, nr;
 };
 
-/* An LP var and its room about the point, for lp_crash. */
+/* A column and its room about the point, for rel_crash. */
 struct roomy {
 	double room;
-	size_t j;
+	int j;
 };
 
 static int
@@ -684,116 +684,91 @@ roomcmp(const void *a, const void *b)
 	return x->j < y->j ? -1 : x->j > y->j;
 }
 
-/*
- * A starting basis for L near the point x0, which every var of L has:
- * phase 1 from GLPK's standard basis costs more than all the other
- * solves of a large group together (9 s of 13 on the 10^4-cell
- * benchmark release), and from here it has little left to do.  A
- * triangular crash: the vars with least room about x0 are made
- * nonbasic first, at their nearer bound; a row left with one undecided
- * var takes it as its basic var.  Each basic var is the last of its
- * row to be decided, so no row decided later holds it: the basis is
- * triangular, never singular.  Rows that get no var keep their
- * auxiliary var basic.  Returns 0, -1 with no memory (err set).
- */
-static int
-lp_crash(struct audit *a, struct lp *L, struct sdc_err *err)
+int
+rel_crash(glp_prob *lp, const int *ia, const int *ja, size_t nnz,
+    const double *room, const unsigned char *up)
 {
-	const struct sdc_release *rel = a->rel;
-	size_t nv = L->nv, nr = L->nr, i, k, j, r, w, next = 0, nq = 0;
-	size_t *roff, *rid = NULL, *cnt, *q;
+	size_t nr = (size_t)glp_get_num_rows(lp);
+	size_t nc = (size_t)glp_get_num_cols(lp);
+	size_t i, k, r, next = 0, nq = 0;
+	size_t *roff, *coff, *rid, *cnt, *q;
 	struct roomy *ord;
 	unsigned char *dec, *gone;
-	int rc = -1;
+	int j, rc = -1;
 
-	roff = calloc(nv + 2, sizeof(*roff));
+	roff = malloc((nr + 2) * sizeof(*roff));
+	coff = calloc(nc + 2, sizeof(*coff));
+	rid = malloc((nnz + 1) * sizeof(*rid));
 	cnt = calloc(nr + 1, sizeof(*cnt));
 	q = malloc((nr + 1) * sizeof(*q));
-	ord = malloc((nv + 1) * sizeof(*ord));
-	dec = calloc(nv + 1, 1);
+	ord = malloc((nc + 1) * sizeof(*ord));
+	dec = calloc(nc + 1, 1);
 	gone = calloc(nr + 1, 1);
-	if (roff == NULL || cnt == NULL || q == NULL || ord == NULL ||
-	    dec == NULL || gone == NULL)
+	if (roff == NULL || coff == NULL || rid == NULL || cnt == NULL ||
+	    q == NULL || ord == NULL || dec == NULL || gone == NULL)
 		goto done;
-	/* the rows of each var (columns from 1), and the vars of each row */
-	for (i = 0; i < nr; i++)
-		for (k = rel->ioff[L->rows[i]]; k < rel->ioff[L->rows[i] + 1];
-		    k++)
-			if ((j = a->col[rel->iv[k]]) != 0) {
-				roff[j]++;
-				cnt[i]++;
-			}
-	for (j = 1; j <= nv + 1; j++)
-		roff[j] += roff[j - 1];
-	if ((rid = malloc((roff[nv] + 1) * sizeof(*rid))) == NULL)
-		goto done;
-	for (i = nr; i-- > 0;)
-		for (k = rel->ioff[L->rows[i]]; k < rel->ioff[L->rows[i] + 1];
-		    k++)
-			if ((j = a->col[rel->iv[k]]) != 0)
-				rid[--roff[j]] = i;
-	/* now the rows of var j are rid[roff[j] .. roff[j + 1]) */
-	for (j = 1; j <= nv; j++) {
-		size_t v = a->cvar[j];
-		double hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ? a->cap :
-		    rel->hi[v];
-
-		ord[j - 1].j = j;
-		ord[j - 1].room = fmin(a->x0[v] - rel->lo[v], hi - a->x0[v]);
+	/* entries of row i (from 1): k in [roff[i], roff[i + 1]) */
+	for (k = 1; k <= nnz; k++) {
+		cnt[ia[k] - 1]++;
+		coff[ja[k]]++;
 	}
-	qsort(ord, nv, sizeof(*ord), roomcmp);
-	for (i = 0; i < nr; i++)
-		if (cnt[i] == 1)
+	roff[1] = 1;
+	for (i = 1; i <= nr; i++)
+		roff[i + 1] = roff[i] + cnt[i - 1];
+	/* rows of column j: rid[coff[j] .. coff[j + 1]) */
+	for (i = 1; i <= nc + 1; i++)
+		coff[i] += coff[i - 1];
+	for (k = nnz; k >= 1; k--)
+		rid[--coff[ja[k]]] = (size_t)ia[k];
+	for (i = 0; i < nc; i++) {
+		ord[i].j = (int)i + 1;
+		ord[i].room = room[i];
+	}
+	qsort(ord, nc, sizeof(*ord), roomcmp);
+	for (i = 1; i <= nr; i++)
+		if (cnt[i - 1] == 1)
 			q[nq++] = i;
 	for (;;) {
 		if (nq > 0) {
+			/* a row with one undecided column: it is the basic */
 			r = q[--nq];
-			if (gone[r] || cnt[r] != 1)
+			if (gone[r] || cnt[r - 1] != 1)
 				continue;
-			for (j = 0, k = rel->ioff[L->rows[r]];
-			    k < rel->ioff[L->rows[r] + 1]; k++)
-				if ((w = a->col[rel->iv[k]]) != 0 && !dec[w])
-					j = w;
+			for (j = 0, k = roff[r]; k < roff[r + 1]; k++)
+				if (!dec[ja[k]])
+					j = ja[k];
 			gone[r] = 1;
 			if (j == 0)
 				continue;
-			glp_set_col_stat(L->lp, (int)j, GLP_BS);
-			glp_set_row_stat(L->lp, (int)r + 1, GLP_NS);
+			glp_set_col_stat(lp, j, GLP_BS);
+			glp_set_row_stat(lp, (int)r, GLP_NS);
 		} else {
-			while (next < nv && dec[ord[next].j])
+			/* else the column with least room, at its bound */
+			while (next < nc && dec[ord[next].j])
 				next++;
-			if (next == nv)
+			if (next == nc)
 				break;
 			j = ord[next].j;
-			{
-				size_t v = a->cvar[j];
-				double hi = isinf(rel->hi[v]) ||
-				    rel->hi[v] > a->cap ? a->cap : rel->hi[v];
-
-				glp_set_col_stat(L->lp, (int)j,
-				    a->x0[v] - rel->lo[v] <= hi - a->x0[v] ?
-				    GLP_NL : GLP_NU);
-			}
+			glp_set_col_stat(lp, j, up[j - 1] ? GLP_NU : GLP_NL);
 		}
 		dec[j] = 1;
-		for (k = roff[j]; k < roff[j + 1]; k++) {
+		for (k = coff[j]; k < coff[j + 1]; k++) {
 			r = rid[k];
-			if (gone[r])
-				continue;
-			if (--cnt[r] == 1)
+			if (!gone[r] && --cnt[r - 1] == 1)
 				q[nq++] = r;
 		}
 	}
 	rc = 0;
 done:
 	free(roff);
+	free(coff);
 	free(rid);
 	free(cnt);
 	free(q);
 	free(ord);
 	free(dec);
 	free(gone);
-	return rc == 0 ? 0 : sdc_err_nomem(err);
+	return rc;
 }
 
 static int
@@ -854,16 +829,34 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 	}
 	if (nnz > 0)
 		glp_load_matrix(L->lp, (int)nnz, ia, ja, ar);
-	free(ia);
-	free(ja);
-	free(ar);
 	glp_init_smcp(&L->parm);
 	L->parm.msg_lev = GLP_MSG_OFF;
 	L->parm.presolve = GLP_OFF;
-	for (i = 0; i < nv; i++)
-		if (!a->x0set[vars[i]])
-			return 0;
-	return nv > 0 ? lp_crash(a, L, err) : 0;
+	/* start near the point, if every var has one (rel_crash) */
+	for (i = 0; i < nv && a->x0set[vars[i]]; i++)
+		;
+	if (i == nv && nv > 0 && nr > 0) {
+		double *room = malloc(nv * sizeof(*room));
+		unsigned char *up = malloc(nv);
+
+		for (i = 0; room != NULL && up != NULL && i < nv; i++) {
+			size_t v = vars[i];
+			double hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ?
+			    a->cap : rel->hi[v];
+
+			up[i] = hi - a->x0[v] < a->x0[v] - rel->lo[v];
+			room[i] = up[i] ? hi - a->x0[v] : a->x0[v] - rel->lo[v];
+		}
+		if (room == NULL || up == NULL ||
+		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0)
+			nnz = SIZE_MAX;
+		free(room);
+		free(up);
+	}
+	free(ia);
+	free(ja);
+	free(ar);
+	return nnz == SIZE_MAX ? sdc_err_nomem(err) : 0;
 }
 
 static void

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glpk.h>
+
 #include "err.h"
 #include "hash.h"
 #include "release.h"
@@ -40,6 +42,23 @@ struct sdc_release {
 	char *kbuf;
 	size_t kcap;
 };
+
+/*
+ * A starting basis for lp near a feasible point, so that phase 1 has
+ * little left to do (from GLPK's standard basis it costs more than all
+ * the other solves of a large linked group together).  ia, ja: the
+ * matrix as loaded, entries 1..nnz, sorted by row; per column j (from
+ * 1), room[j - 1] is the point's distance to its nearer bound and
+ * up[j - 1] whether that is the upper one.  A triangular crash: the
+ * columns with least room are made nonbasic first, at their nearer
+ * bound; a row left with one undecided column takes it as its basic.
+ * Each basic column is the last of its row to be decided, so no row
+ * decided later holds it: the basis is triangular, never singular.
+ * Rows that get no column keep their auxiliary basic.  Returns 0, -1
+ * with no memory (the basis then partly set, still valid).
+ */
+int rel_crash(glp_prob *lp, const int *ia, const int *ja, size_t nnz,
+    const double *room, const unsigned char *up);
 
 /* Is every target publication of v surely safe, witnessed [m, M]? */
 int rel_safe(const struct sdc_release *rel, size_t v, double m, double M);

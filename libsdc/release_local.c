@@ -532,6 +532,8 @@ struct local {
 	size_t ncand[MAXDIMS];
 	int *ia, *ja;		/* an LP's matrix: at most niv entries */
 	double *ar;
+	double *room;		/* per column: for rel_crash */
+	unsigned char *up;
 };
 
 /*
@@ -716,6 +718,19 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 	}
 	if (nnz > 0)
 		glp_load_matrix(lp, (int)nnz, L->ia, L->ja, L->ar);
+	/*
+	 * Start near the point, which the LP holds (out of memory, the
+	 * basis is left valid: the solve is only slower).
+	 */
+	for (i = 0; i < L->nf; i++) {
+		size_t u = L->F[i];
+		double hi = rel->hi[u] > L->cap ? L->cap : rel->hi[u];
+
+		L->up[i] = hi - L->x[u] < L->x[u] - rel->lo[u];
+		L->room[i] = L->up[i] ? hi - L->x[u] : L->x[u] - rel->lo[u];
+	}
+	if (nr > 0)
+		(void)rel_crash(lp, L->ia, L->ja, nnz, L->room, L->up);
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	glp_set_obj_coef(lp, (int)L->colof[v], 1);
@@ -750,11 +765,14 @@ local(struct local *L, double *m, double *M, size_t *lps)
 	L->colof = calloc(n + 1, sizeof(*L->colof));
 	L->rstamp = calloc(rel->nident + 1, sizeof(*L->rstamp));
 	L->F = malloc((LOCAL_MAX + 1) * sizeof(*L->F));
+	L->room = malloc((LOCAL_MAX + 1) * sizeof(*L->room));
+	L->up = malloc(LOCAL_MAX + 1);
 	L->ia = malloc((rel->niv + 1) * sizeof(*L->ia));
 	L->ja = malloc((rel->niv + 1) * sizeof(*L->ja));
 	L->ar = malloc((rel->niv + 1) * sizeof(*L->ar));
 	if (L->roff == NULL || L->rid == NULL || L->colof == NULL ||
-	    L->rstamp == NULL || L->F == NULL || L->ia == NULL ||
+	    L->rstamp == NULL || L->F == NULL || L->room == NULL ||
+	    L->up == NULL || L->ia == NULL ||
 	    L->ja == NULL || L->ar == NULL)
 		return -1;
 	for (d = 0; d < ix->nd; d++)
@@ -831,6 +849,8 @@ rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
 	free(L.colof);
 	free(L.rstamp);
 	free(L.F);
+	free(L.room);
+	free(L.up);
 	free(L.ia);
 	free(L.ja);
 	free(L.ar);
