@@ -684,6 +684,16 @@ roomcmp(const void *a, const void *b)
 	return x->j < y->j ? -1 : x->j > y->j;
 }
 
+double
+rel_room(const struct sdc_release *rel, double cap, size_t v, double x,
+    unsigned char *up)
+{
+	double hi = isinf(rel->hi[v]) || rel->hi[v] > cap ? cap : rel->hi[v];
+
+	*up = hi - x < x - rel->lo[v];
+	return *up ? hi - x : x - rel->lo[v];
+}
+
 int
 rel_crash(glp_prob *lp, const int *ia, const int *ja, size_t nnz,
     const double *room, const unsigned char *up)
@@ -839,14 +849,9 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 		double *room = malloc(nv * sizeof(*room));
 		unsigned char *up = malloc(nv);
 
-		for (i = 0; room != NULL && up != NULL && i < nv; i++) {
-			size_t v = vars[i];
-			double hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ?
-			    a->cap : rel->hi[v];
-
-			up[i] = hi - a->x0[v] < a->x0[v] - rel->lo[v];
-			room[i] = up[i] ? hi - a->x0[v] : a->x0[v] - rel->lo[v];
-		}
+		for (i = 0; room != NULL && up != NULL && i < nv; i++)
+			room[i] = rel_room(rel, a->cap, vars[i], a->x0[vars[i]],
+			    &up[i]);
 		if (room == NULL || up == NULL ||
 		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0)
 			nnz = SIZE_MAX;

@@ -44,6 +44,13 @@ struct sdc_release {
 };
 
 /*
+ * How far x, a value of var v, is from its nearer bound (the upper one
+ * capped at cap), and in *up whether that is the upper one.
+ */
+double rel_room(const struct sdc_release *rel, double cap, size_t v,
+    double x, unsigned char *up);
+
+/*
  * A starting basis for lp near a feasible point, so that phase 1 has
  * little left to do (from GLPK's standard basis it costs more than all
  * the other solves of a large linked group together).  ia, ja: the

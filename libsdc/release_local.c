@@ -722,13 +722,9 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 	 * Start near the point, which the LP holds (out of memory, the
 	 * basis is left valid: the solve is only slower).
 	 */
-	for (i = 0; i < L->nf; i++) {
-		size_t u = L->F[i];
-		double hi = rel->hi[u] > L->cap ? L->cap : rel->hi[u];
-
-		L->up[i] = hi - L->x[u] < L->x[u] - rel->lo[u];
-		L->room[i] = L->up[i] ? hi - L->x[u] : L->x[u] - rel->lo[u];
-	}
+	for (i = 0; i < L->nf; i++)
+		L->room[i] = rel_room(rel, L->cap, L->F[i], L->x[L->F[i]],
+		    &L->up[i]);
 	if (nr > 0)
 		(void)rel_crash(lp, L->ia, L->ja, nnz, L->room, L->up);
 	glp_init_smcp(&parm);
