@@ -916,39 +916,64 @@ pins(struct audit *a, const struct lp *L, size_t v)
 }
 
 /*
+ * Which way a target not yet proven safe still needs a witness: +1 up
+ * when it has been seen at its least value, -1 down when at its
+ * greatest, 0 either way, 2 when it is safe.
+ */
+static int
+need(const struct audit *a, size_t v)
+{
+	const struct sdc_release *rel = a->rel;
+
+	if (rel_safe(rel, v, a->m[v], a->M[v]))
+		return 2;
+	if (a->m[v] <= rel->lo[v] + EPS)
+		return 1;
+	if (!isinf(rel->hi[v]) && a->M[v] >= rel->hi[v] - EPS)
+		return -1;
+	return 0;
+}
+
+/*
  * Feasible points for the targets tv[0..nt-1] of L: the sum of the
- * targets up and down, then objectives with random signs over those
- * not yet proven safe.  Returns 1, 0 if L is infeasible, -1 on failure.
+ * open targets up and down (the first solve also tells whether L is
+ * feasible at all), then objectives with random signs over those still
+ * open, each pushed the way it needs.  Returns 1, 0 if L is
+ * infeasible, -1 on failure.
  */
 static int
 spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
     uint64_t *rng)
 {
-	size_t t, round;
+	size_t t, round, open;
 	double val;
-	int s;
+	int s, dir;
 
-	for (t = 0; t < nt; t++)
-		glp_set_obj_coef(L->lp, (int)a->col[tv[t]], 1.0);
-	glp_set_obj_dir(L->lp, GLP_MAX);
-	if ((s = solve(L->lp, &L->parm, a, &val)) != 1)
-		return s;
-	witness(a, L, tv, nt);
-	glp_set_obj_dir(L->lp, GLP_MIN);
-	if (solve(L->lp, &L->parm, a, &val) != 1)
-		return -1;
-	witness(a, L, tv, nt);
+	for (dir = 1; dir >= -1; dir -= 2) {
+		for (t = 0, open = 0; t < nt; t++) {
+			int n = need(a, tv[t]);
+			int on = n != 2 && n != -dir;
+
+			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], on ? 1.0 : 0.0);
+			open += on;
+		}
+		if (dir < 0 && open == 0)
+			break;
+		glp_set_obj_dir(L->lp, dir > 0 ? GLP_MAX : GLP_MIN);
+		if ((s = solve(L->lp, &L->parm, a, &val)) != 1)
+			return dir > 0 ? s : -1;
+		witness(a, L, tv, nt);
+	}
 	for (round = 0; round < SPREAD_ROUNDS; round++) {
-		size_t open = 0;
-
-		for (t = 0; t < nt; t++) {
+		for (t = 0, open = 0; t < nt; t++) {
+			int n = need(a, tv[t]);
 			double w = 0;
 
-			if (!rel_safe(a->rel, tv[t], a->m[tv[t]], a->M[tv[t]])) {
+			if (n != 2) {
 				*rng ^= *rng << 13;
 				*rng ^= *rng >> 7;
 				*rng ^= *rng << 17;
-				w = *rng & 1 ? 1.0 : -1.0;
+				w = n != 0 ? n : *rng & 1 ? 1.0 : -1.0;
 				open++;
 			}
 			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], w);
