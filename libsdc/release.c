@@ -1256,8 +1256,13 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 		}
 	}
 
-	/* held points that no piece can complete are not a point at all */
-	for (p = 0; p < np; p++) {
+	/*
+	 * Held points that no piece can complete are not a point at all;
+	 * a point of every var (point(), rel_witness) completes them all.
+	 */
+	for (i = 0; i < nv && a->x0set[vs[i]]; i++)
+		;
+	for (p = i == nv ? np : 0; p < np; p++) {
 		double val;
 
 		if (lp_build(a, &L, pvar + pstart[p], pstart[p + 1] - pstart[p],
