@@ -1143,7 +1143,7 @@ exec_inner(struct defn *d, const struct sdc_node *s)
 		return defn_env_set(d, d->env, s->name, v);
 	case SDC_NODE_RETURN:
 		d->ret = dv_none();
-		if (s->kid[0] && ev(d, s->kid[0], &d->ret) != 0)
+		if (s->n > 0 && s->kid[0] && ev(d, s->kid[0], &d->ret) != 0)
 			return -1;
 		d->flow = FLOW_RETURN;
 		return 0;
@@ -1156,7 +1156,8 @@ exec_inner(struct defn *d, const struct sdc_node *s)
 	case SDC_NODE_FOR:
 		return exec_for(d, s);
 	case SDC_NODE_RAISE:
-		if (s->kid[0] && ev(d, s->kid[0], &v) == 0 && v.k == DV_STR)
+		/* a bare raise has no child at all */
+		if (s->n > 0 && ev(d, s->kid[0], &v) == 0 && v.k == DV_STR)
 			return defn_fail(d, s, SDC_EDATA, "the definition "
 			    "raised an exception: %.*s", (int)v.u.s.len,
 			    v.u.s.p);

@@ -333,6 +333,11 @@ test_files(void)
 static void
 test_refuse(void)
 {
+	/* found by fuzz_defn: a bare raise has no child to read */
+	refuse_bare("a bare raise", "raise\n", 1, 1, "the definition "
+	    "raised an exception");
+	refuse_bare("raise with a message", "raise ValueError('no')\n", 1, 1,
+	    "the definition raised an exception");
 	refuse("event series of different tables",
 	    "from ehrql.tables.core import clinical_events as c, medications "
 	    "as m\nx = c.date == m.date\n", 2, 12, "Cannot combine series "
