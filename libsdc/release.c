@@ -954,7 +954,7 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 			int n = need(a, tv[t]);
 			int on = n != 2 && n != -dir;
 
-			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], on ? 1.0 : 0.0);
+			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], on);
 			open += on;
 		}
 		if (dir < 0 && open == 0)
@@ -1493,7 +1493,6 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	 * targets are shown safe here, and component() solves over whole
 	 * groups only for the rest.
 	 */
-	/* most targets are shown safe here; component() solves the rest */
 	switch (rel_witness(rel, a.fixed, a.cap, a.m, a.M, a.x0, &a.st->lps,
 	    err)) {
 	case -1:
