@@ -684,6 +684,17 @@ roomcmp(const void *a, const void *b)
 	return x->j < y->j ? -1 : x->j > y->j;
 }
 
+void
+rel_seen(double x, double cap, double *m, double *M)
+{
+	if (x >= cap / 2)
+		x = HUGE_VAL;
+	if (x < *m)
+		*m = x;
+	if (x > *M)
+		*M = x;
+}
+
 double
 rel_room(const struct sdc_release *rel, double cap, size_t v, double x,
     unsigned char *up)
@@ -884,14 +895,8 @@ witness(struct audit *a, const struct lp *L, const size_t *tv, size_t nt)
 
 	for (i = 0; i < nt; i++) {
 		size_t v = tv[i];
-		double x = glp_get_col_prim(L->lp, (int)a->col[v]);
-
-		if (x >= a->cap / 2)
-			x = HUGE_VAL;
-		if (x < a->m[v])
-			a->m[v] = x;
-		if (x > a->M[v])
-			a->M[v] = x;
+		rel_seen(glp_get_col_prim(L->lp, (int)a->col[v]), a->cap,
+		    &a->m[v], &a->M[v]);
 	}
 }
 

@@ -44,6 +44,12 @@ struct sdc_release {
 };
 
 /*
+ * Widen a witnessed range [*m, *M] by x, a value seen at a feasible
+ * point; values above cap / 2 count as unbounded.
+ */
+void rel_seen(double x, double cap, double *m, double *M);
+
+/*
  * How far x, a value of var v, is from its nearer bound (the upper one
  * capped at cap), and in *up whether that is the upper one.
  */

@@ -658,14 +658,8 @@ see(struct local *L, glp_prob *lp, double *m, double *M)
 		size_t u = L->F[i];
 		double y = glp_get_col_prim(lp, (int)i + 1);
 
-		if (!rel_is_target(L->rel, u))
-			continue;
-		if (y >= L->cap / 2)
-			y = HUGE_VAL;
-		if (y < m[u])
-			m[u] = y;
-		if (y > M[u])
-			M[u] = y;
+		if (rel_is_target(L->rel, u))
+			rel_seen(y, L->cap, &m[u], &M[u]);
 	}
 }
 
