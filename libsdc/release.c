@@ -28,6 +28,7 @@
 
 #define LATTICE_DIMS 8
 #define SPREAD_ROUNDS 12	/* LPs with random objectives per group */
+#define SHIFT_DJ 1e-7		/* a reduced cost that counts as a gain */
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -666,6 +667,7 @@ struct lp {
 	glp_smcp parm;
 	const size_t *vars, *rows;
 	size_t nv, nr;
+	unsigned char *side;	/* per column from 1, or NULL: see lp_shift */
 };
 
 /* A column and its room about the point, for rel_crash. */
@@ -792,6 +794,8 @@ done:
 	return rc;
 }
 
+static int lp_shift(struct audit *a, struct lp *L);
+
 static int
 lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
     const size_t *rows, size_t nr, struct sdc_err *err)
@@ -802,6 +806,7 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 	double *ar;
 
 	L->vars = vars;
+	L->side = NULL;
 	L->nv = nv;
 	L->rows = rows;
 	L->nr = nr;
@@ -864,7 +869,8 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 			room[i] = rel_room(rel, a->cap, vars[i], a->x0[vars[i]],
 			    &up[i]);
 		if (room == NULL || up == NULL ||
-		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0)
+		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0 ||
+		    lp_shift(a, L) != 0)
 			nnz = SIZE_MAX;
 		free(room);
 		free(up);
@@ -885,6 +891,110 @@ lp_free(struct audit *a, struct lp *L)
 	if (L->lp != NULL)
 		glp_delete_prob(L->lp);
 	L->lp = NULL;
+	free(L->side);
+	L->side = NULL;
+}
+
+/* The bounds of var v as columns have them: upper ones capped. */
+static void
+col_bnds(const struct audit *a, size_t v, double *lo, double *hi)
+{
+	const struct sdc_release *rel = a->rel;
+
+	*lo = rel->lo[v];
+	*hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ? a->cap : rel->hi[v];
+}
+
+/*
+ * Make the crash basis of L start exactly at the point, so that the
+ * simplex has no phase 1 at all: each nonbasic column is held to the
+ * side of its point toward its nearer bound, [lo, x0] (side 1) or
+ * [x0, hi] (side 2), and sits at x0.  The basic columns then take
+ * their point values too (the basis is nonsingular and the point
+ * satisfies every row), so the start is feasible.  Each held column
+ * is a restriction of L, which lp_solve lifts where it binds.
+ */
+static int
+lp_shift(struct audit *a, struct lp *L)
+{
+	size_t j;
+
+	if ((L->side = calloc(L->nv + 1, 1)) == NULL)
+		return -1;
+	for (j = 1; j <= L->nv; j++) {
+		size_t v = a->cvar[j];
+		int st = glp_get_col_stat(L->lp, (int)j);
+		double lo, hi, x = a->x0[v];
+
+		col_bnds(a, v, &lo, &hi);
+		x = x < lo ? lo : x > hi ? hi : x;
+		if (st == GLP_NL && x - lo > EPS) {
+			glp_set_col_bnds(L->lp, (int)j, GLP_DB, lo, x);
+			glp_set_col_stat(L->lp, (int)j, GLP_NU);
+			L->side[j] = 1;
+		} else if (st == GLP_NU && hi - x > EPS) {
+			glp_set_col_bnds(L->lp, (int)j, GLP_DB, x, hi);
+			glp_set_col_stat(L->lp, (int)j, GLP_NL);
+			L->side[j] = 2;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Solve L exactly, held columns and all; 1 optimal, 0 infeasible, -1
+ * solver failure.  At an optimum of the restriction, a held column
+ * that is basic or at its own bound gets its bounds back (the basis
+ * stays optimal), and one at its point whose reduced cost says the
+ * objective would gain on its other side is held to that side instead
+ * (same value, so still feasible) and the LP solved again.  When no
+ * column is switched, every held one has no gain either way: the
+ * basis is optimal for L itself.
+ */
+static int
+lp_solve(struct audit *a, struct lp *L, double *val)
+{
+	for (;;) {
+		size_t j, flips = 0;
+		int s = solve(L->lp, &L->parm, a, val), dir;
+
+		if (s != 1 || L->side == NULL)
+			return s;
+		dir = glp_get_obj_dir(L->lp) == GLP_MAX ? 1 : -1;
+		for (j = 1; j <= L->nv; j++) {
+			size_t v = a->cvar[j];
+			int st, c = (int)j;
+			double lo, hi, x, d;
+
+			if (L->side[j] == 0)
+				continue;
+			st = glp_get_col_stat(L->lp, c);
+			x = glp_get_col_prim(L->lp, c);
+			col_bnds(a, v, &lo, &hi);
+			if (st == GLP_BS || x - lo <= EPS || hi - x <= EPS) {
+				glp_set_col_bnds(L->lp, c, GLP_DB, lo, hi);
+				if (st != GLP_BS)
+					glp_set_col_stat(L->lp, c,
+					    x - lo <= EPS ? GLP_NL : GLP_NU);
+				L->side[j] = 0;
+				continue;
+			}
+			d = dir * glp_get_col_dual(L->lp, c);
+			if (L->side[j] == 1 && d > SHIFT_DJ) {
+				glp_set_col_bnds(L->lp, c, GLP_DB, x, hi);
+				glp_set_col_stat(L->lp, c, GLP_NL);
+				L->side[j] = 2;
+				flips++;
+			} else if (L->side[j] == 2 && d < -SHIFT_DJ) {
+				glp_set_col_bnds(L->lp, c, GLP_DB, lo, x);
+				glp_set_col_stat(L->lp, c, GLP_NU);
+				L->side[j] = 1;
+				flips++;
+			}
+		}
+		if (flips == 0)
+			return 1;
+	}
 }
 
 /* Widen the witnessed ranges of the targets by the current solution. */
@@ -940,59 +1050,133 @@ need(const struct audit *a, size_t v)
 }
 
 /*
- * Feasible points for the targets tv[0..nt-1] of L: the sum of the
- * open targets up and down (the first solve also tells whether L is
- * feasible at all), then objectives with random signs over those still
- * open, each pushed the way it needs.  Returns 1, 0 if L is
- * infeasible, -1 on failure.
+ * The nearest value beyond v's witnessed range, above it (dir > 0) or
+ * below, at which v would be proven safe; the cap (or v's least
+ * value) when none is near.
+ */
+static double
+goal(const struct audit *a, size_t v, int dir)
+{
+	const struct sdc_release *rel = a->rel;
+	double W = rel->o.protection > 1 ? rel->o.protection : 1;
+	double reach = W + rel->o.threshold + 2, m = a->m[v], M = a->M[v], G;
+
+	if (!(m <= M) || !isfinite(m) || !isfinite(M))	/* nothing seen */
+		return dir > 0 ? a->cap : rel->lo[v];
+	if (dir > 0) {
+		for (G = floor(M + EPS) + 1; G <= ceil(m - EPS) + reach; G++)
+			if (rel_safe(rel, v, m, G))
+				return G;
+		return a->cap;
+	}
+	for (G = ceil(m - EPS) - 1; G >= rel->lo[v] &&
+	    G >= floor(M + EPS) - reach; G--)
+		if (rel_safe(rel, v, G, M))
+			return G;
+	return rel->lo[v];
+}
+
+/*
+ * Push each target tv[t] with sgn[t] != 0 that way, only as far as its
+ * goal: maximize the sum of new columns y_t, with rows y_t - sgn x_t
+ * <= 0 and y_t <= sgn goal.  A plain sum would push every target to
+ * its extreme, far past what proves it safe, and cost many times the
+ * pivots.  Each y_t starts basic (its row at its bound), so a feasible
+ * basis stays feasible.  Afterwards each y_t leaves the objective and,
+ * where basic, is freed: the row then binds nothing.  Returns what
+ * lp_solve does; the solution witnesses every target.
+ */
+static int
+push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
+    const int *sgn)
+{
+	int c0 = glp_get_num_cols(L->lp), r0 = glp_get_num_rows(L->lp);
+	int k = 0, n = 0, ind[3], s;
+	double val[3], x;
+	size_t t;
+
+	for (t = 0; t < nt; t++)
+		n += sgn[t] != 0;
+	if (n > 0) {
+		glp_add_cols(L->lp, n);
+		glp_add_rows(L->lp, n);
+	}
+	for (t = 0; t < nt; t++) {
+		if (sgn[t] == 0)
+			continue;
+		k++;
+		ind[1] = c0 + k;
+		val[1] = 1;
+		ind[2] = (int)a->col[tv[t]];
+		val[2] = -sgn[t];
+		glp_set_mat_row(L->lp, r0 + k, 2, ind, val);
+		glp_set_row_bnds(L->lp, r0 + k, GLP_UP, 0, 0);
+		glp_set_row_stat(L->lp, r0 + k, GLP_NU);
+		glp_set_col_bnds(L->lp, c0 + k, GLP_UP, 0,
+		    sgn[t] * goal(a, tv[t], sgn[t]));
+		glp_set_col_stat(L->lp, c0 + k, GLP_BS);
+		glp_set_obj_coef(L->lp, c0 + k, 1);
+	}
+	glp_set_obj_dir(L->lp, GLP_MAX);
+	s = lp_solve(a, L, &x);
+	for (k = 1; k <= n; k++) {
+		glp_set_obj_coef(L->lp, c0 + k, 0);
+		if (glp_get_col_stat(L->lp, c0 + k) == GLP_BS)
+			glp_set_col_bnds(L->lp, c0 + k, GLP_FR, 0, 0);
+	}
+	if (s == 1)
+		witness(a, L, tv, nt);
+	return s;
+}
+
+/*
+ * Feasible points for the targets tv[0..nt-1] of L: the open targets
+ * pushed up, then down (the first solve, run even with nothing open,
+ * also tells whether L is feasible at all), then with random signs,
+ * each the way it needs.  Returns 1, 0 if L is infeasible, -1 on
+ * failure.
  */
 static int
 spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
     uint64_t *rng)
 {
 	size_t t, round, open;
-	double val;
-	int s, dir;
+	int s = 1, dir, *sgn;
 
-	for (dir = 1; dir >= -1; dir -= 2) {
+	if ((sgn = malloc((nt + 1) * sizeof(*sgn))) == NULL)
+		return -1;
+	for (dir = 1; dir >= -1 && s == 1; dir -= 2) {
 		for (t = 0, open = 0; t < nt; t++) {
 			int n = need(a, tv[t]);
-			int on = n != 2 && n != -dir;
 
-			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], on);
-			open += on;
+			sgn[t] = n != 2 && n != -dir ? dir : 0;
+			open += sgn[t] != 0;
 		}
 		if (dir < 0 && open == 0)
 			break;
-		glp_set_obj_dir(L->lp, dir > 0 ? GLP_MAX : GLP_MIN);
-		if ((s = solve(L->lp, &L->parm, a, &val)) != 1)
-			return dir > 0 ? s : -1;
-		witness(a, L, tv, nt);
+		if ((s = push(a, L, tv, nt, sgn)) != 1 && dir < 0)
+			s = -1;
 	}
-	for (round = 0; round < SPREAD_ROUNDS; round++) {
+	for (round = 0; round < SPREAD_ROUNDS && s == 1; round++) {
 		for (t = 0, open = 0; t < nt; t++) {
 			int n = need(a, tv[t]);
-			double w = 0;
 
-			if (n != 2) {
-				*rng ^= *rng << 13;
-				*rng ^= *rng >> 7;
-				*rng ^= *rng << 17;
-				w = n != 0 ? n : *rng & 1 ? 1.0 : -1.0;
-				open++;
-			}
-			glp_set_obj_coef(L->lp, (int)a->col[tv[t]], w);
+			sgn[t] = 0;
+			if (n == 2)
+				continue;
+			*rng ^= *rng << 13;
+			*rng ^= *rng >> 7;
+			*rng ^= *rng << 17;
+			sgn[t] = n != 0 ? n : *rng & 1 ? 1 : -1;
+			open++;
 		}
 		if (open == 0)
 			break;
-		glp_set_obj_dir(L->lp, GLP_MAX);
-		if (solve(L->lp, &L->parm, a, &val) != 1)
-			return -1;
-		witness(a, L, tv, nt);
+		if (push(a, L, tv, nt, sgn) != 1)
+			s = -1;
 	}
-	for (t = 0; t < nt; t++)
-		glp_set_obj_coef(L->lp, (int)a->col[tv[t]], 0.0);
-	return 1;
+	free(sgn);
+	return s;
 }
 
 /* Least (dir GLP_MIN) or greatest value of v over L; pins collected. */
@@ -1004,7 +1188,7 @@ extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
 
 	glp_set_obj_coef(L->lp, (int)a->col[v], 1.0);
 	glp_set_obj_dir(L->lp, dir);
-	s = solve(L->lp, &L->parm, a, x);
+	s = lp_solve(a, L, x);
 	glp_set_obj_coef(L->lp, (int)a->col[v], 0.0);
 	if (s != 1)
 		return -1;
