@@ -1084,7 +1084,7 @@ goal(const struct audit *a, size_t v, int dir)
  * pivots.  Each y_t starts basic (its row at its bound), so a feasible
  * basis stays feasible.  Afterwards each y_t leaves the objective and,
  * where basic, is freed: the row then binds nothing.  Returns what
- * lp_solve does; the solution witnesses every target.
+ * lp_solve does.
  */
 static int
 push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
@@ -1124,8 +1124,6 @@ push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		if (glp_get_col_stat(L->lp, c0 + k) == GLP_BS)
 			glp_set_col_bnds(L->lp, c0 + k, GLP_FR, 0, 0);
 	}
-	if (s == 1)
-		witness(a, L, tv, nt);
 	return s;
 }
 
@@ -1154,7 +1152,9 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		}
 		if (dir < 0 && open == 0)
 			break;
-		if ((s = push(a, L, tv, nt, sgn)) != 1 && dir < 0)
+		if ((s = push(a, L, tv, nt, sgn)) == 1)
+			witness(a, L, tv, nt);
+		else if (dir < 0)
 			s = -1;
 	}
 	for (round = 0; round < SPREAD_ROUNDS && s == 1; round++) {
@@ -1174,24 +1174,26 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 			break;
 		if (push(a, L, tv, nt, sgn) != 1)
 			s = -1;
+		else
+			witness(a, L, tv, nt);
 	}
 	free(sgn);
 	return s;
 }
 
-/* Least (dir GLP_MIN) or greatest value of v over L; pins collected. */
+/*
+ * Least (dir GLP_MIN) or greatest value of v over L, pins collected;
+ * only as far as its goal, so exact unless v is then proven safe.
+ */
 static int
 extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
     const size_t *tv, size_t nt)
 {
-	int s;
+	int sgn = dir == GLP_MAX ? 1 : -1;
 
-	glp_set_obj_coef(L->lp, (int)a->col[v], 1.0);
-	glp_set_obj_dir(L->lp, dir);
-	s = lp_solve(a, L, x);
-	glp_set_obj_coef(L->lp, (int)a->col[v], 0.0);
-	if (s != 1)
+	if (push(a, L, &v, 1, &sgn) != 1)
 		return -1;
+	*x = glp_get_col_prim(L->lp, (int)a->col[v]);
 	if (*x >= a->cap / 2)
 		*x = HUGE_VAL;
 	witness(a, L, tv, nt);

@@ -241,7 +241,10 @@ struct cube {
 	size_t ncell, nmask;
 	uint64_t *masks;	/* the prefix's masks, fewest dimensions
 				   first */
-	uint32_t *cv;		/* cell c, mask j: var cv[c * nmask + j] */
+	uint32_t *cv;		/* cell c, mask j: var cv[j * ncell + c] */
+	uint32_t *mv;		/* the vars of mask j, each once:
+				   mv[moff[j] .. moff[j + 1]) */
+	size_t *moff;
 	double *c;		/* cell values */
 };
 
@@ -257,12 +260,52 @@ popcmp(const void *a, const void *b)
 }
 
 /*
- * Build the array of prefix p: every combination of the levels of its
- * dimensions whose margin in every maximal mask is a var.  Returns 1, 0
- * when too large, -1 with no memory.
+ * Lay the vars of the array (cell-major as found) out mask by mask, so
+ * that a pass over one mask reads them in order, and list each mask's
+ * vars once.  seen: scratch, one per var, all 0 (left so).  Returns 0,
+ * -1 with no memory.
  */
 static int
-cube_build(struct cube *cb, const struct index *ix, uint32_t p)
+cube_layout(struct cube *cb, unsigned char *seen)
+{
+	size_t c, j, n = 0, nc = cb->ncell, nm = cb->nmask;
+	uint32_t *t;
+
+	t = malloc((nc * nm + 1) * sizeof(*t));
+	cb->mv = malloc((nc * nm + 1) * sizeof(*cb->mv));
+	cb->moff = malloc((nm + 1) * sizeof(*cb->moff));
+	if (t == NULL || cb->mv == NULL || cb->moff == NULL) {
+		free(t);
+		return -1;
+	}
+	for (c = 0; c < nc; c++)
+		for (j = 0; j < nm; j++)
+			t[j * nc + c] = cb->cv[c * nm + j];
+	free(cb->cv);
+	cb->cv = t;
+	for (j = 0; j < nm; j++) {
+		cb->moff[j] = n;
+		for (c = 0; c < nc; c++)
+			if (!seen[t[j * nc + c]]) {
+				seen[t[j * nc + c]] = 1;
+				cb->mv[n++] = t[j * nc + c];
+			}
+		for (c = cb->moff[j]; c < n; c++)
+			seen[cb->mv[c]] = 0;
+	}
+	cb->moff[nm] = n;
+	return 0;
+}
+
+/*
+ * Build the array of prefix p: every combination of the levels of its
+ * dimensions whose margin in every maximal mask is a var.  seen:
+ * scratch for cube_layout.  Returns 1, 0 when too large, -1 with no
+ * memory.
+ */
+static int
+cube_build(struct cube *cb, const struct index *ix, uint32_t p,
+    unsigned char *seen)
 {
 	size_t j, k, nmax = 0, cap = 0, total = 1, d;
 	uint64_t all = 0, *maxm = NULL;
@@ -333,7 +376,8 @@ cube_build(struct cube *cb, const struct index *ix, uint32_t p)
 		if (d == ix->nd)
 			break;
 	}
-	if ((cb->c = malloc((cb->ncell + 1) * sizeof(*cb->c))) == NULL)
+	if (cube_layout(cb, seen) != 0 ||
+	    (cb->c = malloc((cb->ncell + 1) * sizeof(*cb->c))) == NULL)
 		goto done;
 	for (k = 0; k < cb->ncell; k++)
 		cb->c[k] = 1;
@@ -348,6 +392,8 @@ cube_free(struct cube *cb)
 {
 	free(cb->masks);
 	free(cb->cv);
+	free(cb->mv);
+	free(cb->moff);
 	free(cb->c);
 }
 
@@ -373,12 +419,13 @@ aim(const struct sdc_release *rel, size_t v, double *a, double *b)
 static void
 mask_sums(const struct cube *cb, size_t j, double *x)
 {
+	const uint32_t *cv = cb->cv + j * cb->ncell;
 	size_t c;
 
+	for (c = cb->moff[j]; c < cb->moff[j + 1]; c++)
+		x[cb->mv[c]] = 0;
 	for (c = 0; c < cb->ncell; c++)
-		x[cb->cv[c * cb->nmask + j]] = 0;
-	for (c = 0; c < cb->ncell; c++)
-		x[cb->cv[c * cb->nmask + j]] += cb->c[c];
+		x[cv[c]] += cb->c[c];
 }
 
 /* Every margin of the array into x. */
@@ -395,16 +442,15 @@ cube_sums(const struct cube *cb, double *x)
 static int
 cube_fits(const struct cube *cb, const struct sdc_release *rel, double *x)
 {
-	size_t c, j;
+	size_t c;
 
 	cube_sums(cb, x);
-	for (c = 0; c < cb->ncell; c++)
-		for (j = 0; j < cb->nmask; j++) {
-			size_t u = cb->cv[c * cb->nmask + j];
+	for (c = 0; c < cb->moff[cb->nmask]; c++) {
+		size_t u = cb->mv[c];
 
-			if (!(x[u] >= rel->lo[u] && x[u] <= rel->hi[u]))
-				return 0;
-		}
+		if (!(x[u] >= rel->lo[u] && x[u] <= rel->hi[u]))
+			return 0;
+	}
 	return 1;
 }
 
@@ -424,9 +470,12 @@ cube_fit(struct cube *cb, const struct sdc_release *rel, double *x,
 		int moved = 0;
 
 		for (j = 0; j < cb->nmask; j++) {
+			const uint32_t *cv = cb->cv + j * cb->ncell;
+			int scale = 0;
+
 			mask_sums(cb, j, x);
-			for (c = 0; c < cb->ncell; c++) {
-				size_t u = cb->cv[c * cb->nmask + j];
+			for (c = cb->moff[j]; c < cb->moff[j + 1]; c++) {
+				size_t u = cb->mv[c];
 				double a, b;
 
 				f[u] = 1;
@@ -435,15 +484,13 @@ cube_fit(struct cube *cb, const struct sdc_release *rel, double *x,
 					f[u] = a / x[u];
 				else if (x[u] > rel->hi[u])
 					f[u] = b / x[u];
+				scale |= f[u] != 1;
 			}
-			for (c = 0; c < cb->ncell; c++) {
-				double g = f[cb->cv[c * cb->nmask + j]];
-
-				if (g != 1) {
-					cb->c[c] *= g;
-					moved = 1;
-				}
-			}
+			if (!scale)
+				continue;
+			moved = 1;
+			for (c = 0; c < cb->ncell; c++)
+				cb->c[c] *= f[cv[c]];
 		}
 		if (!moved || (round % FIT_CHECK == 0 && cube_fits(cb, rel, x)))
 			break;
@@ -462,18 +509,25 @@ cube_point(const struct index *ix, const struct sdc_release *rel, double *x)
 	size_t v, i, k;
 	uint32_t p;
 	double *f;
+	unsigned char *seen;
 	int rc = 1;
 
-	if ((f = malloc((rel->nvar + 1) * sizeof(*f))) == NULL)
+	f = malloc((rel->nvar + 1) * sizeof(*f));
+	seen = calloc(rel->nvar + 1, 1);
+	if (f == NULL || seen == NULL) {
+		free(f);
+		free(seen);
 		return -1;
+	}
 	for (v = 0; v < rel->nvar; v++)
 		x[v] = NAN;
 	for (p = 0; p < ix->npre && rc == 1; p++) {
-		if ((rc = cube_build(&cb, ix, p)) == 1)
+		if ((rc = cube_build(&cb, ix, p, seen)) == 1)
 			rc = cube_fit(&cb, rel, x, f);
 		cube_free(&cb);
 	}
 	free(f);
+	free(seen);
 	/* a point only if every bound and identity holds */
 	for (v = 0; v < rel->nvar && rc == 1; v++)
 		if (isnan(x[v]) || x[v] < rel->lo[v] || x[v] > rel->hi[v])
