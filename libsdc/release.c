@@ -1182,18 +1182,28 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 }
 
 /*
- * Least (dir GLP_MIN) or greatest value of v over L, pins collected;
- * only as far as its goal, so exact unless v is then proven safe.
+ * Least (dir GLP_MIN) or greatest value of v over L, pins collected.
+ * Where L's solutions witness the targets tv[0..nt-1], only as far as
+ * v's goal: exact unless v is then proven safe.  With tv NULL (L is
+ * a relaxation, its solutions witness nothing), exact.
  */
 static int
 extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
     const size_t *tv, size_t nt)
 {
-	int sgn = dir == GLP_MAX ? 1 : -1;
+	int sgn = dir == GLP_MAX ? 1 : -1, s;
 
-	if (push(a, L, &v, 1, &sgn) != 1)
+	if (tv != NULL) {
+		s = push(a, L, &v, 1, &sgn);
+		*x = glp_get_col_prim(L->lp, (int)a->col[v]);
+	} else {
+		glp_set_obj_coef(L->lp, (int)a->col[v], 1.0);
+		glp_set_obj_dir(L->lp, dir);
+		s = lp_solve(a, L, x);
+		glp_set_obj_coef(L->lp, (int)a->col[v], 0.0);
+	}
+	if (s != 1)
 		return -1;
-	*x = glp_get_col_prim(L->lp, (int)a->col[v]);
 	if (*x >= a->cap / 2)
 		*x = HUGE_VAL;
 	witness(a, L, tv, nt);
@@ -1495,7 +1505,8 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 				continue;
 			if (extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
 				goto fail;
-			left[nleft++] = v;
+			if (!rel_safe(rel, v, a->m[v], a->M[v]))
+				left[nleft++] = v;
 		}
 		lp_free(a, &L);
 		if (s == 0)
@@ -1536,8 +1547,8 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 			if (a->col[v] == 0)
 				continue;
 			memset(&a->hit, 0, sizeof(a->hit));
-			if (extreme(a, &L, v, GLP_MAX, &hi, T, 0) != 0 ||
-			    extreme(a, &L, v, GLP_MIN, &lo, T, 0) != 0)
+			if (extreme(a, &L, v, GLP_MAX, &hi, NULL, 0) != 0 ||
+			    extreme(a, &L, v, GLP_MIN, &lo, NULL, 0) != 0)
 				goto fail;
 			exact = fabs(lo - rlo[t]) <= EPS &&
 			    (fabs(hi - rhi[t]) <= EPS ||
@@ -1592,6 +1603,8 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 				continue;
 			if (extreme(a, &L, v, GLP_MIN, &lo, left, nleft) != 0)
 				goto fail;
+			if (rel_safe(rel, v, a->m[v], a->M[v]))
+				continue;
 			if ((rc = report(a, v, lo, hi, err)) != 0)
 				goto done;
 		}
