@@ -667,7 +667,8 @@ struct lp {
 	glp_smcp parm;
 	const size_t *vars, *rows;
 	size_t nv, nr;
-	unsigned char *side;	/* per column from 1, or NULL: see lp_shift */
+	unsigned char *side;	/* per column from 1, or NULL: rel_hold */
+	double *clo, *chi;	/* per column from 1: its bounds */
 };
 
 /* A column and its room about the point, for rel_crash. */
@@ -794,7 +795,67 @@ done:
 	return rc;
 }
 
-static int lp_shift(struct audit *a, struct lp *L);
+void
+rel_hold(glp_prob *lp, size_t n, const double *lo, const double *hi,
+    const double *x, unsigned char *side)
+{
+	size_t j;
+
+	for (j = 1; j <= n; j++) {
+		int st = glp_get_col_stat(lp, (int)j);
+		double p = x[j] < lo[j] ? lo[j] : x[j] > hi[j] ? hi[j] : x[j];
+
+		side[j] = 0;
+		if (st == GLP_NL && p - lo[j] > EPS) {
+			glp_set_col_bnds(lp, (int)j, GLP_DB, lo[j], p);
+			glp_set_col_stat(lp, (int)j, GLP_NU);
+			side[j] = 1;
+		} else if (st == GLP_NU && hi[j] - p > EPS) {
+			glp_set_col_bnds(lp, (int)j, GLP_DB, p, hi[j]);
+			glp_set_col_stat(lp, (int)j, GLP_NL);
+			side[j] = 2;
+		}
+	}
+}
+
+size_t
+rel_lift(glp_prob *lp, size_t n, const double *lo, const double *hi,
+    unsigned char *side)
+{
+	int dir = glp_get_obj_dir(lp) == GLP_MAX ? 1 : -1;
+	size_t j, flips = 0;
+
+	for (j = 1; j <= n; j++) {
+		int st, c = (int)j;
+		double x, d;
+
+		if (side[j] == 0)
+			continue;
+		st = glp_get_col_stat(lp, c);
+		x = glp_get_col_prim(lp, c);
+		if (st == GLP_BS || x - lo[j] <= EPS || hi[j] - x <= EPS) {
+			glp_set_col_bnds(lp, c, GLP_DB, lo[j], hi[j]);
+			if (st != GLP_BS)
+				glp_set_col_stat(lp, c,
+				    x - lo[j] <= EPS ? GLP_NL : GLP_NU);
+			side[j] = 0;
+			continue;
+		}
+		d = dir * glp_get_col_dual(lp, c);
+		if (side[j] == 1 && d > SHIFT_DJ) {
+			glp_set_col_bnds(lp, c, GLP_DB, x, hi[j]);
+			glp_set_col_stat(lp, c, GLP_NL);
+			side[j] = 2;
+			flips++;
+		} else if (side[j] == 2 && d < -SHIFT_DJ) {
+			glp_set_col_bnds(lp, c, GLP_DB, lo[j], x);
+			glp_set_col_stat(lp, c, GLP_NU);
+			side[j] = 1;
+			flips++;
+		}
+	}
+	return flips;
+}
 
 static int
 lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
@@ -807,6 +868,7 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 
 	L->vars = vars;
 	L->side = NULL;
+	L->clo = L->chi = NULL;
 	L->nv = nv;
 	L->rows = rows;
 	L->nr = nr;
@@ -862,18 +924,31 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 	for (i = 0; i < nv && a->x0set[vars[i]]; i++)
 		;
 	if (i == nv && nv > 0 && nr > 0) {
-		double *room = malloc(nv * sizeof(*room));
+		double *room = malloc(nv * sizeof(*room)), *x;
 		unsigned char *up = malloc(nv);
 
+		L->side = calloc(nv + 1, 1);
+		L->clo = malloc((nv + 1) * sizeof(*L->clo));
+		L->chi = malloc((nv + 1) * sizeof(*L->chi));
+		x = malloc((nv + 1) * sizeof(*x));
 		for (i = 0; room != NULL && up != NULL && i < nv; i++)
 			room[i] = rel_room(rel, a->cap, vars[i], a->x0[vars[i]],
 			    &up[i]);
-		if (room == NULL || up == NULL ||
-		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0 ||
-		    lp_shift(a, L) != 0)
+		for (i = 0; x != NULL && L->clo != NULL && L->chi != NULL &&
+		    i < nv; i++) {
+			x[i + 1] = a->x0[vars[i]];
+			L->clo[i + 1] = glp_get_col_lb(L->lp, (int)i + 1);
+			L->chi[i + 1] = glp_get_col_ub(L->lp, (int)i + 1);
+		}
+		if (room == NULL || up == NULL || x == NULL ||
+		    L->side == NULL || L->clo == NULL || L->chi == NULL ||
+		    rel_crash(L->lp, ia, ja, nnz, room, up) != 0)
 			nnz = SIZE_MAX;
+		else
+			rel_hold(L->lp, nv, L->clo, L->chi, x, L->side);
 		free(room);
 		free(up);
+		free(x);
 	}
 	free(ia);
 	free(ja);
@@ -892,109 +967,25 @@ lp_free(struct audit *a, struct lp *L)
 		glp_delete_prob(L->lp);
 	L->lp = NULL;
 	free(L->side);
+	free(L->clo);
+	free(L->chi);
 	L->side = NULL;
-}
-
-/* The bounds of var v as columns have them: upper ones capped. */
-static void
-col_bnds(const struct audit *a, size_t v, double *lo, double *hi)
-{
-	const struct sdc_release *rel = a->rel;
-
-	*lo = rel->lo[v];
-	*hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ? a->cap : rel->hi[v];
+	L->clo = L->chi = NULL;
 }
 
 /*
- * Make the crash basis of L start exactly at the point, so that the
- * simplex has no phase 1 at all: each nonbasic column is held to the
- * side of its point toward its nearer bound, [lo, x0] (side 1) or
- * [x0, hi] (side 2), and sits at x0.  The basic columns then take
- * their point values too (the basis is nonsingular and the point
- * satisfies every row), so the start is feasible.  Each held column
- * is a restriction of L, which lp_solve lifts where it binds.
- */
-static int
-lp_shift(struct audit *a, struct lp *L)
-{
-	size_t j;
-
-	if ((L->side = calloc(L->nv + 1, 1)) == NULL)
-		return -1;
-	for (j = 1; j <= L->nv; j++) {
-		size_t v = a->cvar[j];
-		int st = glp_get_col_stat(L->lp, (int)j);
-		double lo, hi, x = a->x0[v];
-
-		col_bnds(a, v, &lo, &hi);
-		x = x < lo ? lo : x > hi ? hi : x;
-		if (st == GLP_NL && x - lo > EPS) {
-			glp_set_col_bnds(L->lp, (int)j, GLP_DB, lo, x);
-			glp_set_col_stat(L->lp, (int)j, GLP_NU);
-			L->side[j] = 1;
-		} else if (st == GLP_NU && hi - x > EPS) {
-			glp_set_col_bnds(L->lp, (int)j, GLP_DB, x, hi);
-			glp_set_col_stat(L->lp, (int)j, GLP_NL);
-			L->side[j] = 2;
-		}
-	}
-	return 0;
-}
-
-/*
- * Solve L exactly, held columns and all; 1 optimal, 0 infeasible, -1
- * solver failure.  At an optimum of the restriction, a held column
- * that is basic or at its own bound gets its bounds back (the basis
- * stays optimal), and one at its point whose reduced cost says the
- * objective would gain on its other side is held to that side instead
- * (same value, so still feasible) and the LP solved again.  When no
- * column is switched, every held one has no gain either way: the
- * basis is optimal for L itself.
+ * Solve L exactly, held columns and all (rel_hold, rel_lift): 1
+ * optimal, 0 infeasible, -1 solver failure.
  */
 static int
 lp_solve(struct audit *a, struct lp *L, double *val)
 {
-	for (;;) {
-		size_t j, flips = 0;
-		int s = solve(L->lp, &L->parm, a, val), dir;
+	int s;
 
-		if (s != 1 || L->side == NULL)
-			return s;
-		dir = glp_get_obj_dir(L->lp) == GLP_MAX ? 1 : -1;
-		for (j = 1; j <= L->nv; j++) {
-			size_t v = a->cvar[j];
-			int st, c = (int)j;
-			double lo, hi, x, d;
-
-			if (L->side[j] == 0)
-				continue;
-			st = glp_get_col_stat(L->lp, c);
-			x = glp_get_col_prim(L->lp, c);
-			col_bnds(a, v, &lo, &hi);
-			if (st == GLP_BS || x - lo <= EPS || hi - x <= EPS) {
-				glp_set_col_bnds(L->lp, c, GLP_DB, lo, hi);
-				if (st != GLP_BS)
-					glp_set_col_stat(L->lp, c,
-					    x - lo <= EPS ? GLP_NL : GLP_NU);
-				L->side[j] = 0;
-				continue;
-			}
-			d = dir * glp_get_col_dual(L->lp, c);
-			if (L->side[j] == 1 && d > SHIFT_DJ) {
-				glp_set_col_bnds(L->lp, c, GLP_DB, x, hi);
-				glp_set_col_stat(L->lp, c, GLP_NL);
-				L->side[j] = 2;
-				flips++;
-			} else if (L->side[j] == 2 && d < -SHIFT_DJ) {
-				glp_set_col_bnds(L->lp, c, GLP_DB, lo, x);
-				glp_set_col_stat(L->lp, c, GLP_NU);
-				L->side[j] = 1;
-				flips++;
-			}
-		}
-		if (flips == 0)
-			return 1;
-	}
+	while ((s = solve(L->lp, &L->parm, a, val)) == 1 && L->side != NULL &&
+	    rel_lift(L->lp, L->nv, L->clo, L->chi, L->side) > 0)
+		;
+	return s;
 }
 
 /* Widen the witnessed ranges of the targets by the current solution. */

@@ -73,6 +73,32 @@ double rel_room(const struct sdc_release *rel, double cap, size_t v,
 int rel_crash(glp_prob *lp, const int *ia, const int *ja, size_t nnz,
     const double *room, const unsigned char *up);
 
+/*
+ * Start lp's crash basis exactly at a feasible point x, so that the
+ * simplex has no phase 1 at all: each nonbasic column j (1..n) is held
+ * to the side of x[j] toward its nearer bound, [lo[j], x[j]] (side[j]
+ * 1) or [x[j], hi[j]] (side[j] 2), and sits at x[j]; the others get
+ * side[j] 0.  The basic columns then take their values at x too (the
+ * basis is nonsingular and x satisfies every row), so the start is
+ * feasible.  Each held column is a restriction of the LP, which
+ * rel_lift lifts where it binds.  lo, hi: the columns' bounds as
+ * loaded; every array is indexed from 1 and the caller's.
+ */
+void rel_hold(glp_prob *lp, size_t n, const double *lo, const double *hi,
+    const double *x, unsigned char *side);
+
+/*
+ * After an optimal solve of lp held by rel_hold: a held column that is
+ * basic or at its own bound gets its bounds back (the basis stays
+ * optimal), and one at its held value whose reduced cost says the
+ * objective would gain on its other side is held to that side instead
+ * (same value, so still feasible).  Returns how many were switched:
+ * solve again while it is not 0.  When it is 0, no held column gains
+ * either way, so the basis is optimal for the LP itself.
+ */
+size_t rel_lift(glp_prob *lp, size_t n, const double *lo, const double *hi,
+    unsigned char *side);
+
 /* Is every target publication of v surely safe, witnessed [m, M]? */
 int rel_safe(const struct sdc_release *rel, size_t v, double m, double M);
 /* Is some publication of v a target? */
