@@ -588,6 +588,8 @@ struct local {
 	double *ar;
 	double *room;		/* per column: for rel_crash */
 	unsigned char *up;
+	double *clo, *chi, *cx;	/* per column from 1: for rel_hold */
+	unsigned char *side;
 };
 
 /*
@@ -725,7 +727,7 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 	glp_prob *lp = glp_create_prob();
 	glp_smcp parm;
 	size_t i, k, r, nr = 0, nnz = 0;
-	int dir;
+	int dir, ok;
 
 	glp_add_cols(lp, (int)L->nf);
 	for (i = 0; i < L->nf; i++) {
@@ -733,6 +735,10 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 		double hi = rel->hi[u] > L->cap ? L->cap : rel->hi[u];
 
 		glp_set_col_bnds(lp, (int)i + 1, GLP_DB, rel->lo[u], hi);
+		L->clo[i + 1] = rel->lo[u];
+		L->chi[i + 1] = hi;
+		L->cx[i + 1] = L->x[u];
+		L->side[i + 1] = 0;
 	}
 	L->stamp++;
 	for (i = 0; i < L->nf; i++) {
@@ -767,14 +773,14 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 	if (nnz > 0)
 		glp_load_matrix(lp, (int)nnz, L->ia, L->ja, L->ar);
 	/*
-	 * Start near the point, which the LP holds (out of memory, the
+	 * Start at the point, which the LP holds (out of memory, the
 	 * basis is left valid: the solve is only slower).
 	 */
 	for (i = 0; i < L->nf; i++)
 		L->room[i] = rel_room(rel, L->cap, L->F[i], L->x[L->F[i]],
 		    &L->up[i]);
-	if (nr > 0)
-		(void)rel_crash(lp, L->ia, L->ja, nnz, L->room, L->up);
+	if (nr > 0 && rel_crash(lp, L->ia, L->ja, nnz, L->room, L->up) == 0)
+		rel_hold(lp, L->nf, L->clo, L->chi, L->cx, L->side);
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	glp_set_obj_coef(lp, (int)L->colof[v], 1);
@@ -782,9 +788,13 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 		if (rel_safe(rel, v, m[v], M[v]))
 			break;
 		glp_set_obj_dir(lp, dir == 0 ? GLP_MAX : GLP_MIN);
-		(*lps)++;
-		if (glp_simplex(lp, &parm) != 0 ||
-		    glp_get_status(lp) != GLP_OPT)
+		do {
+			(*lps)++;
+			ok = glp_simplex(lp, &parm) == 0 &&
+			    glp_get_status(lp) == GLP_OPT;
+		} while (ok &&
+		    rel_lift(lp, L->nf, L->clo, L->chi, L->side) > 0);
+		if (!ok)
 			break;	/* no witness here */
 		see(L, lp, m, M);
 	}
@@ -811,12 +821,17 @@ local(struct local *L, double *m, double *M, size_t *lps)
 	L->F = malloc((LOCAL_MAX + 1) * sizeof(*L->F));
 	L->room = malloc((LOCAL_MAX + 1) * sizeof(*L->room));
 	L->up = malloc(LOCAL_MAX + 1);
+	L->clo = malloc((LOCAL_MAX + 1) * sizeof(*L->clo));
+	L->chi = malloc((LOCAL_MAX + 1) * sizeof(*L->chi));
+	L->cx = malloc((LOCAL_MAX + 1) * sizeof(*L->cx));
+	L->side = malloc(LOCAL_MAX + 1);
 	L->ia = malloc((rel->niv + 1) * sizeof(*L->ia));
 	L->ja = malloc((rel->niv + 1) * sizeof(*L->ja));
 	L->ar = malloc((rel->niv + 1) * sizeof(*L->ar));
 	if (L->roff == NULL || L->rid == NULL || L->colof == NULL ||
 	    L->rstamp == NULL || L->F == NULL || L->room == NULL ||
-	    L->up == NULL || L->ia == NULL ||
+	    L->up == NULL || L->clo == NULL || L->chi == NULL ||
+	    L->cx == NULL || L->side == NULL || L->ia == NULL ||
 	    L->ja == NULL || L->ar == NULL)
 		return -1;
 	for (d = 0; d < ix->nd; d++)
@@ -895,6 +910,10 @@ rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
 	free(L.F);
 	free(L.room);
 	free(L.up);
+	free(L.clo);
+	free(L.chi);
+	free(L.cx);
+	free(L.side);
 	free(L.ia);
 	free(L.ja);
 	free(L.ar);
