@@ -887,12 +887,17 @@ lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
 	glp_add_cols(L->lp, (int)nv);
 	for (i = 0; i < nv; i++) {
 		size_t v = vars[i];
-		double hi = isinf(rel->hi[v]) || rel->hi[v] > a->cap ? a->cap :
-		    rel->hi[v];
+		double lo = rel->lo[v], hi = isinf(rel->hi[v]) ||
+		    rel->hi[v] > a->cap ? a->cap : rel->hi[v];
 
+		/* a point outside (only mend's) widens the bounds to it */
+		if (a->x0set[v] && a->x0[v] < lo)
+			lo = a->x0[v];
+		if (a->x0set[v] && a->x0[v] > hi)
+			hi = a->x0[v];
 		a->col[v] = i + 1;
 		a->cvar[i + 1] = v;
-		glp_set_col_bnds(L->lp, (int)i + 1, GLP_DB, rel->lo[v], hi);
+		glp_set_col_bnds(L->lp, (int)i + 1, GLP_DB, lo, hi);
 	}
 	if (nr > 0)
 		glp_add_rows(L->lp, (int)nr);
@@ -1069,8 +1074,8 @@ goal(const struct audit *a, size_t v, int dir)
 
 /*
  * Push each target tv[t] with sgn[t] != 0 that way, only as far as its
- * goal: maximize the sum of new columns y_t, with rows y_t - sgn x_t
- * <= 0 and y_t <= sgn goal.  A plain sum would push every target to
+ * goal (G[t], or goal() with G NULL): maximize the sum of new columns
+ * y_t, with rows y_t - sgn x_t <= 0 and y_t <= sgn goal.  A plain sum would push every target to
  * its extreme, far past what proves it safe, and cost many times the
  * pivots.  Each y_t starts basic (its row at its bound), so a feasible
  * basis stays feasible.  Afterwards each y_t leaves the objective and,
@@ -1079,7 +1084,7 @@ goal(const struct audit *a, size_t v, int dir)
  */
 static int
 push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
-    const int *sgn)
+    const int *sgn, const double *G)
 {
 	int c0 = glp_get_num_cols(L->lp), r0 = glp_get_num_rows(L->lp);
 	int k = 0, n = 0, ind[3], s;
@@ -1103,8 +1108,8 @@ push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		glp_set_mat_row(L->lp, r0 + k, 2, ind, val);
 		glp_set_row_bnds(L->lp, r0 + k, GLP_UP, 0, 0);
 		glp_set_row_stat(L->lp, r0 + k, GLP_NU);
-		glp_set_col_bnds(L->lp, c0 + k, GLP_UP, 0,
-		    sgn[t] * goal(a, tv[t], sgn[t]));
+		glp_set_col_bnds(L->lp, c0 + k, GLP_UP, 0, sgn[t] *
+		    (G != NULL ? G[t] : goal(a, tv[t], sgn[t])));
 		glp_set_col_stat(L->lp, c0 + k, GLP_BS);
 		glp_set_obj_coef(L->lp, c0 + k, 1);
 	}
@@ -1143,7 +1148,7 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		}
 		if (dir < 0 && open == 0)
 			break;
-		if ((s = push(a, L, tv, nt, sgn)) == 1)
+		if ((s = push(a, L, tv, nt, sgn, NULL)) == 1)
 			witness(a, L, tv, nt);
 		else if (dir < 0)
 			s = -1;
@@ -1163,7 +1168,7 @@ spread(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 		}
 		if (open == 0)
 			break;
-		if (push(a, L, tv, nt, sgn) != 1)
+		if (push(a, L, tv, nt, sgn, NULL) != 1)
 			s = -1;
 		else
 			witness(a, L, tv, nt);
@@ -1185,7 +1190,7 @@ extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
 	int sgn = dir == GLP_MAX ? 1 : -1, s;
 
 	if (tv != NULL) {
-		s = push(a, L, &v, 1, &sgn);
+		s = push(a, L, &v, 1, &sgn, NULL);
 		*x = glp_get_col_prim(L->lp, (int)a->col[v]);
 	} else {
 		glp_set_obj_coef(L->lp, (int)a->col[v], 1.0);
@@ -1219,6 +1224,79 @@ surely_disclosed(const struct sdc_release *rel, const struct pubrec *p,
 	if (p->pub == SDC_PUB_REDACTED && !(L >= 1 && H <= T) && H - L >= 1)
 		return H <= T;
 	return 1;
+}
+
+/*
+ * Move x, a point that satisfies every identity but lies a little
+ * outside some intervals (rel_witness), inside them all: one LP over
+ * every var not fixed and every fixed var outside its value, with
+ * every identity, started at x (lp_build widens the bounds of the vars
+ * outside to take it in), pushes each var outside to its nearer bound.
+ * Returns 1 with x moved, 0 (x then useless).  ctx: the audit.
+ */
+static int
+mend(void *ctx, double *x)
+{
+	struct audit *a = ctx;
+	const struct sdc_release *rel = a->rel;
+	size_t v, t, nv = 0, nb = 0, *vars, *ids, *bad;
+	int *sgn, ok = 0;
+	double *G;
+	struct lp L;
+	struct sdc_err err;
+
+	memset(&L, 0, sizeof(L));
+	vars = malloc((rel->nvar + 1) * sizeof(*vars));
+	bad = malloc((rel->nvar + 1) * sizeof(*bad));
+	ids = malloc((rel->nident + 1) * sizeof(*ids));
+	sgn = malloc((rel->nvar + 1) * sizeof(*sgn));
+	G = malloc((rel->nvar + 1) * sizeof(*G));
+	if (vars == NULL || bad == NULL || ids == NULL || sgn == NULL ||
+	    G == NULL)
+		goto done;
+	for (v = 0; v < rel->nvar; v++) {
+		int out = x[v] < rel->lo[v] || x[v] > rel->hi[v];
+
+		a->x0[v] = x[v];
+		a->x0set[v] = 1;
+		if (a->fixed[v] && !out)
+			continue;
+		vars[nv++] = v;
+		if (!out)
+			continue;
+		sgn[nb] = x[v] < rel->lo[v] ? 1 : -1;
+		G[nb] = x[v] < rel->lo[v] ? rel->lo[v] : rel->hi[v];
+		bad[nb++] = v;
+	}
+	for (t = 0; t < rel->nident; t++)
+		ids[t] = t;
+	if (nv == 0 || rel->nident == 0 ||
+	    lp_build(a, &L, vars, nv, ids, rel->nident, &err) != 0 ||
+	    push(a, &L, bad, nb, sgn, G) != 1)
+		goto done;
+	for (t = 0; t < nb; t++) {
+		double y = glp_get_col_prim(L.lp, (int)a->col[bad[t]]);
+
+		if (y < rel->lo[bad[t]] - EPS || y > rel->hi[bad[t]] + EPS)
+			goto done;
+	}
+	for (t = 0; t < nv; t++) {
+		double y = glp_get_col_prim(L.lp, (int)t + 1);
+
+		v = vars[t];
+		x[v] = y < rel->lo[v] ? rel->lo[v] : y > rel->hi[v] ?
+		    rel->hi[v] : y;
+	}
+	a->st->mended = ok = 1;
+done:
+	lp_free(a, &L);
+	memset(a->x0set, 0, rel->nvar);
+	free(vars);
+	free(bad);
+	free(ids);
+	free(sgn);
+	free(G);
+	return ok;
 }
 
 /*
@@ -1689,7 +1767,7 @@ sdc_release_audit(struct sdc_release *rel, sdc_release_fn *fn, void *ctx,
 	 * groups only for the rest.
 	 */
 	switch (rel_witness(rel, a.fixed, a.cap, a.m, a.M, a.x0, &a.st->lps,
-	    err)) {
+	    mend, &a, err)) {
 	case -1:
 		goto done;
 	case 1:

@@ -118,12 +118,18 @@ int rel_is_target(const struct sdc_release *rel, size_t v);
  * The point and each solution are feasible points of the whole system,
  * so they widen m and M of every target they reach; values above
  * cap / 2 count as unbounded.  The point is left in x (nvar values,
- * the caller's).  *lps counts the LPs solved.  Returns 1, 0 when no
+ * the caller's).  *lps counts the LPs solved.  A large release's fit
+ * can settle with a few margins a unit or so outside their intervals,
+ * its passes then only moving them about: such a point (every identity
+ * holds) goes to mend, when not NULL, which moves it inside every
+ * interval and returns 1, or returns 0.  Returns 1, 0 when no
  * point was found this way (m, M and x untouched), -1 with no memory
  * (err set).
  */
+typedef int rel_mend_fn(void *ctx, double *x);
+
 int rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
     double cap, double *m, double *M, double *x, size_t *lps,
-    struct sdc_err *err);
+    rel_mend_fn *mend, void *ctx, struct sdc_err *err);
 
 #endif

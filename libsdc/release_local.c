@@ -499,14 +499,44 @@ cube_fit(struct cube *cb, const struct sdc_release *rel, double *x,
 }
 
 /*
- * A feasible point x of the whole system from the arrays of every
- * prefix; returns 1, 0 when there is none this way, -1 with no memory.
+ * Does x satisfy every identity and every bound?  1, 2 when only
+ * bounds fail, 0.
+ */
+static int
+point_ok(const struct sdc_release *rel, const double *x)
+{
+	size_t v, i, k;
+	int rc = 1;
+
+	for (v = 0; v < rel->nvar; v++)
+		if (isnan(x[v]))
+			return 0;
+		else if (x[v] < rel->lo[v] || x[v] > rel->hi[v])
+			rc = 2;
+	for (i = 0; i < rel->nident; i++) {
+		double s = 0, size = 1;
+
+		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++) {
+			s += (k == rel->ioff[i] ? 1 : -1) * x[rel->iv[k]];
+			size += fabs(x[rel->iv[k]]);
+		}
+		if (fabs(s) > 1e-9 * size)
+			return 0;
+	}
+	return rc;
+}
+
+/*
+ * A point x of the whole system from the arrays of every prefix: its
+ * values are margins, so it satisfies every identity, and every bound
+ * where the fits converged.  Returns 1, 2 when some bounds fail, 0
+ * when there is none this way, -1 with no memory.
  */
 static int
 cube_point(const struct index *ix, const struct sdc_release *rel, double *x)
 {
 	struct cube cb;
-	size_t v, i, k;
+	size_t v;
 	uint32_t p;
 	double *f;
 	unsigned char *seen;
@@ -523,26 +553,12 @@ cube_point(const struct index *ix, const struct sdc_release *rel, double *x)
 		x[v] = NAN;
 	for (p = 0; p < ix->npre && rc == 1; p++) {
 		if ((rc = cube_build(&cb, ix, p, seen)) == 1)
-			rc = cube_fit(&cb, rel, x, f);
+			(void)cube_fit(&cb, rel, x, f);
 		cube_free(&cb);
 	}
 	free(f);
 	free(seen);
-	/* a point only if every bound and identity holds */
-	for (v = 0; v < rel->nvar && rc == 1; v++)
-		if (isnan(x[v]) || x[v] < rel->lo[v] || x[v] > rel->hi[v])
-			rc = 0;
-	for (i = 0; i < rel->nident && rc == 1; i++) {
-		double s = 0, size = 1;
-
-		for (k = rel->ioff[i]; k < rel->ioff[i + 1]; k++) {
-			s += (k == rel->ioff[i] ? 1 : -1) * x[rel->iv[k]];
-			size += fabs(x[rel->iv[k]]);
-		}
-		if (fabs(s) > 1e-9 * size)
-			rc = 0;
-	}
-	return rc;
+	return rc == 1 ? point_ok(rel, x) : rc;
 }
 
 /* A candidate level of a dimension, and how much room its cell has. */
@@ -873,7 +889,7 @@ local(struct local *L, double *m, double *M, size_t *lps)
 int
 rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
     double cap, double *m, double *M, double *x0, size_t *lps,
-    struct sdc_err *err)
+    rel_mend_fn *mend, void *ctx, struct sdc_err *err)
 {
 	struct index ix;
 	struct local L;
@@ -888,6 +904,10 @@ rel_witness(const struct sdc_release *rel, const unsigned char *fixed,
 		else
 			rc = cube_point(&ix, rel, x);
 	}
+	if (rc == 2)
+		rc = mend != NULL && mend(ctx, x) == 1 ? point_ok(rel, x) : 0;
+	if (rc == 2)
+		rc = 0;
 	if (rc == 1) {
 		L.rel = rel;
 		L.ix = &ix;
