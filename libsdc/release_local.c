@@ -294,6 +294,8 @@ cube_layout(struct cube *cb, unsigned char *seen)
 			seen[cb->mv[c]] = 0;
 	}
 	cb->moff[nm] = n;
+	if ((t = realloc(cb->mv, (n + 1) * sizeof(*t))) != NULL)
+		cb->mv = t;	/* else the larger block serves as well */
 	return 0;
 }
 
