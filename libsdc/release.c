@@ -668,7 +668,7 @@ struct lp {
 	const size_t *vars, *rows;
 	size_t nv, nr;
 	unsigned char *side;	/* per column from 1, or NULL: rel_hold */
-	double *clo, *chi;	/* per column from 1: its bounds */
+	double *clo, *chi;	/* per column from 1: its bounds as loaded */
 };
 
 /* A column and its room about the point, for rel_crash. */
@@ -1075,12 +1075,12 @@ goal(const struct audit *a, size_t v, int dir)
 /*
  * Push each target tv[t] with sgn[t] != 0 that way, only as far as its
  * goal (G[t], or goal() with G NULL): maximize the sum of new columns
- * y_t, with rows y_t - sgn x_t <= 0 and y_t <= sgn goal.  A plain sum would push every target to
- * its extreme, far past what proves it safe, and cost many times the
- * pivots.  Each y_t starts basic (its row at its bound), so a feasible
- * basis stays feasible.  Afterwards each y_t leaves the objective and,
- * where basic, is freed: the row then binds nothing.  Returns what
- * lp_solve does.
+ * y_t, with rows y_t - sgn x_t <= 0 and y_t <= sgn goal.  A plain sum
+ * would push every target to its extreme, far past what proves it
+ * safe, and cost many times the pivots.  Each y_t starts basic (its
+ * row at its bound), so a feasible basis stays feasible.  Afterwards
+ * each y_t leaves the objective and, where basic, is freed: the row
+ * then binds nothing.  Returns what lp_solve does.
  */
 static int
 push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
