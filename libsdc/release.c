@@ -1232,7 +1232,9 @@ surely_disclosed(const struct sdc_release *rel, const struct pubrec *p,
  * every var not fixed and every fixed var outside its value, with
  * every identity, started at x (lp_build widens the bounds of the vars
  * outside to take it in), pushes each var outside to its nearer bound.
- * Returns 1 with x moved, 0 (x then useless).  ctx: the audit.
+ * Returns 1 with x moved, 0 (x then useless).  ctx: the audit.  Any
+ * failure here, out of memory included, only costs time: with no
+ * point, every cell is solved from scratch.
  */
 static int
 mend(void *ctx, double *x)

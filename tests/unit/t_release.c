@@ -380,7 +380,6 @@ one_case(int k, int base, int linked, int *nfound)
 		free(bh);
 		free(bv);
 	}
-	memset(&st, 0, sizeof(st));
 	if (bad || sdc_release_audit(rel, on_hit, x, &st, &err) != 0) {
 		printf("# %s\n", err.msg);
 		return ok(0, "audit runs");
