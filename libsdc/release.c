@@ -471,9 +471,18 @@ proven(const struct sdc_release *rel, const struct pubrec *p, double m,
 		return 0;
 	switch (p->pub) {
 	case SDC_PUB_REDACTED:
-		/* a cell known to exceed T need only not be recovered */
-		return notsmall && (H - L >= W ||
-		    (ceil(slo - EPS) > T && H - L >= 1));
+		/*
+		 * The true lower end L' is at most L and at least slo; at
+		 * every L' <= T the interval must be W wide, and it is
+		 * narrowest at L' = min(L, T).  So a cell seen both near
+		 * 0 and at W, or anywhere above T + W, is safe; one known
+		 * to exceed T need only not be recovered.
+		 */
+		if (!notsmall || H - L < 1)
+			return 0;
+		if (ceil(slo - EPS) > T)
+			return 1;
+		return H - (L < T ? L : T) >= W;
 	case SDC_PUB_ROUNDED:
 		return notsmall;
 	case SDC_PUB_MIDPOINT:

@@ -499,6 +499,69 @@ one_case(int k, int base, int linked, int *nfound)
 	return !one;
 }
 
+/*
+ * The proof from witnesses is sound and as strong as the rule allows:
+ * a redacted cell (published lower end 0 or 18) seen at m and M is
+ * proven safe exactly when no true interval [L, H] around [m, M], with
+ * L at least the published lower end, is disclosed.
+ */
+static void
+proof_rule(void)
+{
+	static const char text[] = "d0,n\nl0,[REDACTED]\nl1,20\n"
+	    "Total,[REDACTED]\n";
+	unsigned char pub[3] = { SDC_PUB_REDACTED, SDC_PUB_ROUNDED,
+	    SDC_PUB_REDACTED }, tg[3] = { 1, 0, 1 };
+	double lo[3] = { 0, 18, 0 }, hi[3] = { HUGE_VAL, 22, HUGE_VAL };
+	double val[3] = { NAN, 20, NAN }, m, M, L, H;
+	struct sdc_release_opts o = { T, W };
+	struct sdc_release *rel;
+	struct sdc_table tb;
+	struct sdc_err err;
+	struct pubc pc;
+	size_t q, v[2] = { SIZE_MAX, SIZE_MAX };
+	int h, wrong = 0, tried = 0, gained = 0;
+
+	sdc_err_clear(&err);
+	rel = sdc_release_new(&o, &err);
+	if (load(&tb, text, 1) != 0 || rel == NULL ||
+	    sdc_release_add(rel, 0, &tb, 1, pub, lo, hi, val, tg, &err) != 0) {
+		ok(0, "proof rule: the release loads");
+		return;
+	}
+	/* v[0]: l0, lower end 0; v[1]: l1 also redacted elsewhere */
+	for (q = 0; q < rel->npub; q++)
+		if (rel->pub[q].ref.row < 2)
+			v[rel->pub[q].ref.row] = rel->pub[q].var;
+	memset(&pc, 0, sizeof(pc));
+	pc.pub = SDC_PUB_REDACTED;
+	for (h = 0; h < 2 && v[0] != SIZE_MAX && v[1] != SIZE_MAX; h++) {
+		double slo = h ? 18 : 0;
+
+		/* the rel_safe of v[1] looks at its one target publication */
+		rel->pub[h ? 1 : 0].target = 1;
+		rel->pub[h ? 1 : 0].pub = SDC_PUB_REDACTED;
+		for (m = slo; m <= 30; m += 0.5)
+			for (M = m; M <= 40; M += 0.5) {
+				int safe = 1, said;
+
+				for (L = ceil(slo); L <= ceil(m) && safe; L++)
+					for (H = floor(M); H <= 60 && safe; H++)
+						if (rule(&pc, L, H))
+							safe = 0;
+				said = rel_safe(rel, v[h], m, M);
+				wrong += said != safe;
+				gained += said && M - m < W;
+				tried++;
+			}
+	}
+	ok(tried > 0 && wrong == 0 && gained > 0, "proof rule: %d witnessed "
+	    "ranges, %d proven safe though narrower than W, %d wrong", tried,
+	    gained, wrong);
+	sdc_table_release(&tb);
+	sdc_release_free(rel);
+}
+
 int
 main(void)
 {
@@ -517,6 +580,7 @@ main(void)
 				    base, linked ? ", linked margin" : "",
 				    nfound);
 			}
+	proof_rule();
 	ok(nmended > 50, "a fitted point outside some intervals was mended "
 	    "(%d of 600 releases), and the audits still agree", nmended);
 	ok(npoint > 100 && nwitness > 1000, "the LP-free point was found "
