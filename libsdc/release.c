@@ -6,7 +6,8 @@
  * tables describing the same population share them.  Each table adds
  * the lattice of its cells (its rows, and for up to LATTICE_DIMS
  * dimensions every margin its rows imply) and one identity per margin
- * and totalled dimension.  The audit solves, per linked group, as few
+ * and totalled dimension, less those that follow from the rest
+ * (write_idents).  The audit solves, per linked group, as few
  * LPs as it can: every LP solution is a feasible point, so the values
  * it gives all targets are witnesses that widen what each is known to
  * be able to take; a target whose witnessed range is already safe
@@ -59,6 +60,7 @@ sdc_release_new(const struct sdc_release_opts *o, struct sdc_err *err)
 	}
 	rel->o = *o;
 	sdc_hmap_init(&rel->keys);
+	sdc_hmap_init(&rel->idents);
 	if ((rel->ioff = malloc(16 * sizeof(*rel->ioff))) == NULL) {
 		free(rel);
 		sdc_err_nomem(err);
@@ -75,6 +77,7 @@ sdc_release_free(struct sdc_release *rel)
 	if (rel == NULL)
 		return;
 	sdc_hmap_release(&rel->keys);
+	sdc_hmap_release(&rel->idents);
 	free(rel->lo);
 	free(rel->hi);
 	free(rel->first);
@@ -178,6 +181,130 @@ var_of(struct sdc_release *rel, size_t len, int *added)
 		rel->nvar = (size_t)id + 1;
 	}
 	return id;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Append a table's identities to rel: idmap holds its (parent, dimension)
+ * pairs, pairs[2 * i] one's id and pairs[2 * i + 1] a child, loc its
+ * cells, gvar their vars, ord its dimensions by name.
+ *
+ * A parent totalled over several dimensions has an identity over each.
+ * When the lattice is complete (every cell has a child along each of
+ * its totalled dimensions), those over all but the first of them by name
+ * follow from that one and the identities below it (by induction on the
+ * number of totals: sum over j of P[j=l] = sum over l, m of P[j=l, j0=m]
+ * = sum over m of P[j0=m] = P), so only that one is kept.  An identity
+ * that an earlier table gave already is dropped too.  The system is the
+ * same with about a third fewer rows, and every LP over it is faster.
+ * Returns 0, -1 with no memory.
+ */
+static int
+write_idents(struct sdc_release *rel, const struct sdc_hmap *loc,
+    const struct sdc_hmap *idmap, size_t ng, const size_t *ord,
+    const size_t *gvar, const size_t *pairs, size_t npairs)
+{
+	size_t nid = idmap->n, base = rel->nident, ntot = 0, i, j, k, w, kn;
+	size_t klen = ng * sizeof(uint32_t);
+	size_t *cnt = calloc(nid + 1, sizeof(size_t));
+	size_t *pos = malloc((nid + 1) * sizeof(size_t));
+	size_t *sig = NULL, sigcap = 0, end;
+	uint32_t tup[SDC_TABLE_GROUPS_MAX];
+	void *a, *b;
+	size_t ca = rel->identcap + 1, cb = rel->ivcap;
+	int rc = -1, added;
+
+	if (cnt == NULL || pos == NULL)
+		goto done;
+	for (k = 0; k < loc->n; k++) {
+		memcpy(tup, sdc_hmap_key(loc, (uint32_t)k, &kn), klen);
+		for (j = 0; j < ng; j++)
+			ntot += tup[j] == SDC_TABLE_TOTAL;
+	}
+	/* cnt[i]: children of identity i, or 0 when it is not kept */
+	for (i = 0; i < npairs; i++)
+		cnt[pairs[2 * i]]++;
+	for (i = 0; i < nid && ntot == nid; i++) {
+		size_t ik[2];
+
+		memcpy(ik, sdc_hmap_key(idmap, (uint32_t)i, &kn), sizeof(ik));
+		memcpy(tup, sdc_hmap_key(loc, (uint32_t)ik[0], &kn), klen);
+		for (j = 0; j < ng && tup[ord[j]] != SDC_TABLE_TOTAL; j++)
+			;
+		if (ord[j] != ik[1])
+			cnt[i] = 0;
+	}
+	a = rel->ioff;
+	b = rel->iv;
+	if (grow(&a, &ca, base + nid + 1, sizeof(size_t)) != 0)
+		goto done;
+	rel->ioff = a;
+	rel->identcap = ca - 1;
+	if (grow(&b, &cb, rel->niv + nid + npairs, sizeof(size_t)) != 0)
+		goto done;
+	rel->iv = b;
+	rel->ivcap = cb;
+	for (i = 0, w = base; i < nid; i++) {
+		size_t ik[2];
+
+		if (cnt[i] == 0)
+			continue;
+		memcpy(ik, sdc_hmap_key(idmap, (uint32_t)i, &kn), sizeof(ik));
+		rel->iv[rel->niv] = gvar[ik[0]];
+		pos[i] = rel->niv + 1;
+		rel->niv += 1 + cnt[i];
+		rel->ioff[++w] = rel->niv;
+	}
+	for (i = 0; i < npairs; i++)
+		if (cnt[pairs[2 * i]] != 0)
+			rel->iv[pos[pairs[2 * i]]++] = gvar[pairs[2 * i + 1]];
+	/* drop those given before, closing up the rest */
+	end = w;
+	for (i = base, w = base, k = rel->ioff[base]; i < end; i++) {
+		size_t s0 = k, n = rel->ioff[i + 1] - s0;
+		int64_t id;
+
+		k = rel->ioff[i + 1];
+		if (n > sigcap) {
+			void *p = sig;
+
+			if (grow(&p, &sigcap, n, sizeof(size_t)) != 0)
+				goto done;
+			sig = p;
+		}
+		memcpy(sig, rel->iv + s0, n * sizeof(size_t));
+		qsort(sig + 1, n - 1, sizeof(size_t), size_cmp);
+		if ((id = sdc_hmap_put(&rel->idents, sig, n * sizeof(size_t),
+		    sdc_hash_bytes(sig, n * sizeof(size_t)), &added)) < 0)
+			goto done;
+		if (!added)
+			continue;
+		memmove(rel->iv + rel->ioff[w], rel->iv + s0,
+		    n * sizeof(size_t));
+		rel->ioff[w + 1] = rel->ioff[w] + n;
+		w++;
+	}
+	rel->niv = rel->ioff[w];
+	rel->nident = w;
+	a = rel->blk;
+	if (grow(&a, &rel->blkcap, rel->nblk + 2, sizeof(size_t)) != 0)
+		goto done;
+	rel->blk = a;
+	rel->blk[rel->nblk] = base;
+	rel->blk[++rel->nblk] = rel->nident;
+	rc = 0;
+done:
+	free(cnt);
+	free(pos);
+	free(sig);
+	return rc;
 }
 
 /* Order group columns of the table ctx by name. */
@@ -352,66 +479,8 @@ sdc_release_add(struct sdc_release *rel, size_t table,
 			npairs++;
 		}
 	}
-	{
-		size_t nid = idmap.n, i, *cnt, *pos;
-		size_t base = rel->nident;
-
-		cnt = calloc(nid + 1, sizeof(*cnt));
-		pos = malloc((nid + 1) * sizeof(*pos));
-		if (cnt == NULL || pos == NULL) {
-			free(cnt);
-			free(pos);
-			goto nomem;
-		}
-		for (i = 0; i < npairs; i++)
-			cnt[pairs[2 * i]]++;
-		{
-			void *a = rel->ioff, *b = rel->iv;
-			size_t ca = rel->identcap + 1, cb = rel->ivcap;
-			int bad = grow(&a, &ca, base + nid + 1, sizeof(size_t));
-
-			rel->ioff = a;
-			rel->identcap = ca - 1;
-			bad = bad || grow(&b, &cb, rel->niv + nid + npairs,
-			    sizeof(size_t));
-			rel->iv = b;
-			rel->ivcap = cb;
-			if (bad) {
-				free(cnt);
-				free(pos);
-				goto nomem;
-			}
-		}
-		for (i = 0; i < nid; i++) {
-			const char *kp;
-			size_t kn, ik[2];
-
-			kp = sdc_hmap_key(&idmap, (uint32_t)i, &kn);
-			memcpy(ik, kp, sizeof(ik));
-			rel->iv[rel->niv] = gvar[ik[0]];
-			pos[i] = rel->niv + 1;
-			rel->niv += 1 + cnt[i];
-			rel->ioff[base + i + 1] = rel->niv;
-		}
-		for (i = 0; i < npairs; i++)
-			rel->iv[pos[pairs[2 * i]]++] = gvar[pairs[2 * i + 1]];
-		rel->nident += nid;
-		{
-			void *bp = rel->blk;
-
-			if (grow(&bp, &rel->blkcap, rel->nblk + 2,
-			    sizeof(size_t)) != 0) {
-				free(cnt);
-				free(pos);
-				goto nomem;
-			}
-			rel->blk = bp;
-			rel->blk[rel->nblk] = base;
-			rel->blk[++rel->nblk] = rel->nident;
-		}
-		free(cnt);
-		free(pos);
-	}
+	if (write_idents(rel, &loc, &idmap, ng, ord, gvar, pairs, npairs) != 0)
+		goto nomem;
 	rc = 0;
 	goto done;
 nomem:

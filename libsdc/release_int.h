@@ -27,6 +27,8 @@ struct pubrec {
 struct sdc_release {
 	struct sdc_release_opts o;
 	struct sdc_hmap keys;		/* cell key -> var */
+	struct sdc_hmap idents;		/* each identity's vars, parent
+					   first, then children sorted */
 	size_t nvar, varcap;
 	double *lo, *hi;
 	double *pt;			/* a published value of each var, or NAN */

@@ -33,6 +33,9 @@ static unsigned long long seed = 20261122;
 /* how often the LP-free point and the local witnesses came into play */
 static int npoint, nwitness, nmended;
 
+/* releases whose identities were not one per margin cell */
+static int nident_off;
+
 #include "tests/unit/cells.h"
 
 static void
@@ -386,6 +389,21 @@ one_case(int k, int base, int linked, int *nfound)
 	}
 
 	nmended += st.mended != 0;
+	/*
+	 * Table A is a complete lattice, so one identity per margin cell
+	 * is kept; table B's identity is one of them.
+	 */
+	{
+		size_t nm = 0;
+
+		for (i = 0; i < t.ncell; i++) {
+			cell_digits(&t, i, d);
+			for (j = 0; j < k && d[j] < t.L[j]; j++)
+				;
+			nm += j < k;
+		}
+		nident_off += st.identities != nm;
+	}
 	/* published from true values, the release cannot contradict itself */
 	if (x->inconsistent) {
 		printf("# k=%d base=%d linked=%d: reported inconsistent\n", k,
@@ -562,6 +580,41 @@ proof_rule(void)
 	sdc_release_free(rel);
 }
 
+/*
+ * A lattice with a hole: x's total has no cells under it.  Then the
+ * grand total's identity over b does not follow from the others (it
+ * says x is 0), and every identity is kept.
+ */
+static void
+holed_lattice(void)
+{
+	static const char text[] = "a,b,n\nx,Total,0\ny,p,3\ny,q,4\n"
+	    "y,Total,7\nTotal,p,3\nTotal,q,4\nTotal,Total,7\n";
+	unsigned char pub[7], tg[7];
+	double lo[7], hi[7], val[7] = { 0, 3, 4, 7, 3, 4, 7 };
+	struct sdc_release_opts o = { T, W };
+	struct sdc_release *rel;
+	struct sdc_table tb;
+	struct sdc_err err;
+	size_t i;
+
+	for (i = 0; i < 7; i++) {
+		pub[i] = SDC_PUB_EXACT;
+		tg[i] = 0;
+		lo[i] = hi[i] = val[i];
+	}
+	sdc_err_clear(&err);
+	rel = sdc_release_new(&o, &err);
+	if (load(&tb, text, 2) != 0 || rel == NULL ||
+	    sdc_release_add(rel, 0, &tb, 2, pub, lo, hi, val, tg, &err) != 0)
+		ok(0, "holed lattice: the release loads");
+	else
+		ok(rel->nident == 5, "holed lattice: all 5 identities kept "
+		    "(%zu)", rel->nident);
+	sdc_table_release(&tb);
+	sdc_release_free(rel);
+}
+
 int
 main(void)
 {
@@ -581,6 +634,9 @@ main(void)
 				    nfound);
 			}
 	proof_rule();
+	holed_lattice();
+	ok(nident_off == 0, "one identity per margin cell (%d of 600 "
+	    "releases had another number)", nident_off);
 	ok(nmended > 50, "a fitted point outside some intervals was mended "
 	    "(%d of 600 releases), and the audits still agree", nmended);
 	ok(npoint > 100 && nwitness > 1000, "the LP-free point was found "
