@@ -1156,16 +1156,22 @@ goal(const struct audit *a, size_t v, int dir)
  * y_t, with rows y_t - sgn x_t <= 0 and y_t <= sgn goal.  A plain sum
  * would push every target to its extreme, far past what proves it
  * safe, and cost many times the pivots.  Each y_t starts basic (its
- * row at its bound), so a feasible basis stays feasible.  Afterwards
- * each y_t leaves the objective and, where basic, is freed: the row
- * then binds nothing.  Returns what lp_solve does.
+ * row at its bound), so a feasible basis stays feasible.
+ *
+ * Afterwards y_t and its row go when one of the two is basic: y_t's
+ * column has its one entry in that row, so the rest of the basis is
+ * still nonsingular, with the same values.  Kept, they would pile up
+ * over the pushes of a group and slow every later pivot (a third of
+ * the pieces' time on the 3*10^4-cell benchmark).  The few others
+ * leave the objective and, where basic, are freed: the row then binds
+ * nothing.  Returns what lp_solve does, -1 also with no memory.
  */
 static int
 push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
     const int *sgn, const double *G)
 {
 	int c0 = glp_get_num_cols(L->lp), r0 = glp_get_num_rows(L->lp);
-	int k = 0, n = 0, ind[3], s;
+	int k = 0, n = 0, nd = 0, ind[3], s, *dr = NULL, *dc = NULL;
 	double val[3], x;
 	size_t t;
 
@@ -1193,11 +1199,32 @@ push(struct audit *a, struct lp *L, const size_t *tv, size_t nt,
 	}
 	glp_set_obj_dir(L->lp, GLP_MAX);
 	s = lp_solve(a, L, &x);
+	if (n == 0)
+		return s;
+	if ((dr = malloc((size_t)(n + 1) * sizeof(*dr))) == NULL ||
+	    (dc = malloc((size_t)(n + 1) * sizeof(*dc))) == NULL) {
+		free(dr);
+		return -1;
+	}
 	for (k = 1; k <= n; k++) {
+		int yb = glp_get_col_stat(L->lp, c0 + k) == GLP_BS;
+
+		if (yb != (glp_get_row_stat(L->lp, r0 + k) == GLP_BS)) {
+			nd++;
+			dr[nd] = r0 + k;
+			dc[nd] = c0 + k;
+			continue;
+		}
 		glp_set_obj_coef(L->lp, c0 + k, 0);
-		if (glp_get_col_stat(L->lp, c0 + k) == GLP_BS)
+		if (yb)
 			glp_set_col_bnds(L->lp, c0 + k, GLP_FR, 0, 0);
 	}
+	if (nd > 0) {
+		glp_del_rows(L->lp, nd, dr);
+		glp_del_cols(L->lp, nd, dc);
+	}
+	free(dr);
+	free(dc);
 	return s;
 }
 
