@@ -74,6 +74,7 @@ struct sdc_release_hit {
 struct sdc_release_stats {
 	size_t cells, vars, identities, components, targets, lps, links;
 	size_t mended;		/* 1 when the fitted point needed mending */
+	size_t nearby;		/* targets settled by LPs near them */
 };
 
 struct sdc_release;

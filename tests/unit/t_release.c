@@ -31,7 +31,7 @@
 static unsigned long long seed = 20261122;
 
 /* how often the LP-free point and the local witnesses came into play */
-static int npoint, nwitness, nmended;
+static int npoint, nwitness, nmended, nnearby;
 
 /* releases whose identities were not one per margin cell */
 static int nident_off;
@@ -389,6 +389,7 @@ one_case(int k, int base, int linked, int *nfound)
 	}
 
 	nmended += st.mended != 0;
+	nnearby += (int)st.nearby;
 	/*
 	 * Table A is a complete lattice, so one identity per margin cell
 	 * is kept; table B's identity is one of them.
@@ -637,6 +638,8 @@ main(void)
 	holed_lattice();
 	ok(nident_off == 0, "one identity per margin cell (%d of 600 "
 	    "releases had another number)", nident_off);
+	ok(nnearby > 0, "LPs near the targets the pieces left settled %d "
+	    "of them, and the audits still agree", nnearby);
 	ok(nmended > 50, "a fitted point outside some intervals was mended "
 	    "(%d of 600 releases), and the audits still agree", nmended);
 	ok(npoint > 100 && nwitness > 1000, "the LP-free point was found "
