@@ -31,6 +31,7 @@
 #define SPREAD_ROUNDS 12	/* LPs with random objectives per group */
 #define SHIFT_DJ 1e-7		/* a reduced cost that counts as a gain */
 #define NEAR_DEPTH 2		/* identities from an open target: near_lp */
+#define PIECE_WINDOW 32		/* targets tried per look at what pays */
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -1771,6 +1772,7 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 	for (p = 0; p < np; p++) {
 		const size_t *T = ptgt + tstart[p];
 		size_t n = tstart[p + 1] - tstart[p], nx = 0, j, before = nleft;
+		size_t tried, won;
 
 		/* the restriction */
 		if (lp_build(a, &L, pvar + pstart[p], pstart[p + 1] - pstart[p],
@@ -1778,20 +1780,36 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 			goto done;
 		if ((s = spread(a, &L, T, n, &rng)) < 0)
 			goto fail;
-		for (t = 0; t < n && s == 1; t++) {
+		/*
+		 * Each target's own extremes, while they pay: when fewer
+		 * than a quarter of the last PIECE_WINDOW settle, the rest
+		 * go on untried (their piece interval unknown, NAN) to the
+		 * LPs that free the cells held here.  On the 10^5-cell
+		 * benchmark 600 targets cost 112 s here for 38 settled.
+		 */
+		for (t = 0, tried = won = 0; t < n && s == 1; t++) {
 			size_t v = T[t];
 
 			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
+			if (tried == PIECE_WINDOW && won * 4 < tried) {
+				rlo[nleft] = rhi[nleft] = NAN;
+				left[nleft++] = v;
+				continue;
+			}
+			if (tried == PIECE_WINDOW)
+				tried = won = 0;
+			tried++;
 			memset(&a->hit, 0, sizeof(a->hit));
 			if (extreme(a, &L, v, GLP_MAX, &rhi[nleft], T, n) != 0)
 				goto fail;
-			if (rel_safe(rel, v, a->m[v], a->M[v]))
-				continue;
-			if (extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
+			if (!rel_safe(rel, v, a->m[v], a->M[v]) &&
+			    extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
 				goto fail;
 			if (!rel_safe(rel, v, a->m[v], a->M[v]))
 				left[nleft++] = v;
+			else
+				won++;
 		}
 		lp_free(a, &L);
 		if (s == 0)
