@@ -32,6 +32,7 @@
 #define SHIFT_DJ 1e-7		/* a reduced cost that counts as a gain */
 #define NEAR_DEPTH 2		/* identities from an open target: near_lp */
 #define PIECE_WINDOW 32		/* targets tried per look at what pays */
+#define HOLD_SLACK 1e-3		/* room past the point: lp_solve */
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -1065,11 +1066,42 @@ lp_free(struct audit *a, struct lp *L)
 static int
 lp_solve(struct audit *a, struct lp *L, double *val)
 {
-	int s;
+	size_t j;
+	int s, pass;
 
 	while ((s = solve(L->lp, &L->parm, a, val)) == 1 && L->side != NULL &&
 	    rel_lift(L->lp, L->nv, L->clo, L->chi, L->side) > 0)
 		;
+	/*
+	 * The restriction can be infeasible when the LP is not: basic
+	 * values computed from the held ones are off by rounding (sums of
+	 * margins of 10^5), a hair outside a bound, and held columns can
+	 * move only one way to mend them.  Then each held column gets a
+	 * little room past the point (HOLD_SLACK), and failing that its
+	 * own bounds back; neither changes the LP the answer is for.
+	 */
+	for (pass = 0; s == 0 && L->side != NULL && pass < 2; pass++) {
+		for (j = 1; j <= L->nv; j++) {
+			double lo = L->clo[j], hi = L->chi[j], x;
+
+			if (L->side[j] == 0)
+				continue;
+			x = L->side[j] == 1 ? glp_get_col_ub(L->lp, (int)j) :
+			    glp_get_col_lb(L->lp, (int)j);
+			if (pass == 0 && L->side[j] == 1 &&
+			    x + HOLD_SLACK < hi)
+				hi = x + HOLD_SLACK;
+			else if (pass == 0 && L->side[j] == 2 &&
+			    x - HOLD_SLACK > lo)
+				lo = x - HOLD_SLACK;
+			glp_set_col_bnds(L->lp, (int)j, GLP_DB, lo, hi);
+			if (pass == 1)
+				L->side[j] = 0;
+		}
+		while ((s = solve(L->lp, &L->parm, a, val)) == 1 &&
+		    rel_lift(L->lp, L->nv, L->clo, L->chi, L->side) > 0)
+			;
+	}
 	return s;
 }
 
