@@ -206,7 +206,7 @@ size_cmp(const void *a, const void *b)
  * number of totals: sum over j of P[j=l] = sum over l, m of P[j=l, j0=m]
  * = sum over m of P[j0=m] = P), so only that one is kept.  An identity
  * that an earlier table gave already is dropped too.  The system is the
- * same with about a third fewer rows, and every LP over it is faster.
+ * same with about a quarter fewer rows, and every LP over it is faster.
  * Returns 0, -1 with no memory.
  */
 static int
@@ -1195,7 +1195,7 @@ goal(const struct audit *a, size_t v, int dir)
  * Afterwards y_t and its row go when one of the two is basic: y_t's
  * column has its one entry in that row, so the rest of the basis is
  * still nonsingular, with the same values.  Kept, they would pile up
- * over the pushes of a group and slow every later pivot (a third of
+ * over the pushes of a group and slow every later pivot (a quarter of
  * the pieces' time on the 3*10^4-cell benchmark).  The few others
  * leave the objective and, where basic, are freed: the row then binds
  * nothing.  Returns what lp_solve does, -1 also with no memory.
