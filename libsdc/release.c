@@ -203,7 +203,7 @@ size_cmp(const void *a, const void *b)
  * When the lattice is complete (every cell has a child along each of
  * its totalled dimensions), those over all but the first of them by name
  * follow from that one and the identities below it (by induction on the
- * number of totals: sum over j of P[j=l] = sum over l, m of P[j=l, j0=m]
+ * number of totals: sum over l of P[j=l] = sum over l, m of P[j=l, j0=m]
  * = sum over m of P[j0=m] = P), so only that one is kept.  An identity
  * that an earlier table gave already is dropped too.  The system is the
  * same with about a quarter fewer rows, and every LP over it is faster.
