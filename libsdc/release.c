@@ -32,7 +32,7 @@
 #define SHIFT_DJ 1e-7		/* a reduced cost that counts as a gain */
 #define NEAR_DEPTH 2		/* identities from an open target: near_lp */
 #define PIECE_WINDOW 32		/* targets tried per look at what pays */
-#define HOLD_SLACK 1e-3		/* room past the point: lp_solve */
+#define HOLD_SLACK 1e-3		/* room past the point: rel_solve_held */
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -938,6 +938,46 @@ rel_lift(glp_prob *lp, size_t n, const double *lo, const double *hi,
 	return flips;
 }
 
+int
+rel_solve_held(glp_prob *lp, size_t n, const double *lo, const double *hi,
+    unsigned char *side, rel_solve_fn *fn, void *ctx)
+{
+	size_t j;
+	int s, pass;
+
+	while ((s = fn(lp, ctx)) == 1 && rel_lift(lp, n, lo, hi, side) > 0)
+		;
+	/*
+	 * Held columns can move only one way, so a restriction whose
+	 * basic values come out a hair past a bound (rounding in sums of
+	 * margins of 10^5) can be infeasible when the LP is not.  Then
+	 * each held column gets a little room past its point, and failing
+	 * that its own bounds back; neither changes the LP answered.
+	 */
+	for (pass = 0; s == 0 && pass < 2; pass++) {
+		for (j = 1; j <= n; j++) {
+			double l = lo[j], h = hi[j], x;
+
+			if (side[j] == 0)
+				continue;
+			x = side[j] == 1 ? glp_get_col_ub(lp, (int)j) :
+			    glp_get_col_lb(lp, (int)j);
+			if (pass == 0 && side[j] == 1 && x + HOLD_SLACK < h)
+				h = x + HOLD_SLACK;
+			else if (pass == 0 && side[j] == 2 &&
+			    x - HOLD_SLACK > l)
+				l = x - HOLD_SLACK;
+			glp_set_col_bnds(lp, (int)j, GLP_DB, l, h);
+			if (pass == 1)
+				side[j] = 0;
+		}
+		while ((s = fn(lp, ctx)) == 1 &&
+		    rel_lift(lp, n, lo, hi, side) > 0)
+			;
+	}
+	return s;
+}
+
 static int
 lp_build(struct audit *a, struct lp *L, const size_t *vars, size_t nv,
     const size_t *rows, size_t nr, struct sdc_err *err)
@@ -1063,45 +1103,36 @@ lp_free(struct audit *a, struct lp *L)
  * Solve L exactly, held columns and all (rel_hold, rel_lift): 1
  * optimal, 0 infeasible, -1 solver failure.
  */
+/* rel_solve_held's solve: one more LP for the stats */
+struct lp_call {
+	struct audit *a;
+	const glp_smcp *parm;
+	double val;
+};
+
+static int
+lp_call(glp_prob *lp, void *ctx)
+{
+	struct lp_call *c = ctx;
+
+	return solve(lp, c->parm, c->a, &c->val);
+}
+
 static int
 lp_solve(struct audit *a, struct lp *L, double *val)
 {
-	size_t j;
-	int s, pass;
+	struct lp_call c;
+	int s;
 
-	while ((s = solve(L->lp, &L->parm, a, val)) == 1 && L->side != NULL &&
-	    rel_lift(L->lp, L->nv, L->clo, L->chi, L->side) > 0)
-		;
-	/*
-	 * The restriction can be infeasible when the LP is not: basic
-	 * values computed from the held ones are off by rounding (sums of
-	 * margins of 10^5), a hair outside a bound, and held columns can
-	 * move only one way to mend them.  Then each held column gets a
-	 * little room past the point (HOLD_SLACK), and failing that its
-	 * own bounds back; neither changes the LP the answer is for.
-	 */
-	for (pass = 0; s == 0 && L->side != NULL && pass < 2; pass++) {
-		for (j = 1; j <= L->nv; j++) {
-			double lo = L->clo[j], hi = L->chi[j], x;
-
-			if (L->side[j] == 0)
-				continue;
-			x = L->side[j] == 1 ? glp_get_col_ub(L->lp, (int)j) :
-			    glp_get_col_lb(L->lp, (int)j);
-			if (pass == 0 && L->side[j] == 1 &&
-			    x + HOLD_SLACK < hi)
-				hi = x + HOLD_SLACK;
-			else if (pass == 0 && L->side[j] == 2 &&
-			    x - HOLD_SLACK > lo)
-				lo = x - HOLD_SLACK;
-			glp_set_col_bnds(L->lp, (int)j, GLP_DB, lo, hi);
-			if (pass == 1)
-				L->side[j] = 0;
-		}
-		while ((s = solve(L->lp, &L->parm, a, val)) == 1 &&
-		    rel_lift(L->lp, L->nv, L->clo, L->chi, L->side) > 0)
-			;
-	}
+	c.a = a;
+	c.parm = &L->parm;
+	c.val = 0;
+	if (L->side == NULL)
+		s = solve(L->lp, &L->parm, a, &c.val);
+	else
+		s = rel_solve_held(L->lp, L->nv, L->clo, L->chi, L->side,
+		    lp_call, &c);
+	*val = c.val;
 	return s;
 }
 

@@ -101,6 +101,20 @@ void rel_hold(glp_prob *lp, size_t n, const double *lo, const double *hi,
 size_t rel_lift(glp_prob *lp, size_t n, const double *lo, const double *hi,
     unsigned char *side);
 
+/*
+ * The optimum of lp with every column j in 1..n within its own bounds
+ * lo[j]..hi[j], from a start held by rel_hold: solve, and rel_lift
+ * while it switches any.  A held start can be infeasible by a hair when
+ * the LP is not (basic values a rounding error past a bound, which held
+ * columns cannot always mend); then the held columns get 10^-3 of room
+ * past their point, and failing that their own bounds, and the LP is
+ * solved again.  fn(lp, ctx) is the caller's glp_simplex: 1 optimal,
+ * 0 infeasible, -1 failed.  Returns its last answer; side is updated.
+ */
+typedef int rel_solve_fn(glp_prob *lp, void *ctx);
+int rel_solve_held(glp_prob *lp, size_t n, const double *lo,
+    const double *hi, unsigned char *side, rel_solve_fn *fn, void *ctx);
+
 /* Is every target publication of v surely safe, witnessed [m, M]? */
 int rel_safe(const struct sdc_release *rel, size_t v, double m, double M);
 /* Is some publication of v a target? */

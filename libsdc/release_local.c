@@ -737,15 +737,33 @@ see(struct local *L, glp_prob *lp, double *m, double *M)
 	}
 }
 
+/* rel_solve_held's solve for the local LPs */
+struct call {
+	glp_smcp parm;
+	size_t *lps;
+};
+
+static int
+call(glp_prob *lp, void *ctx)
+{
+	struct call *c = ctx;
+
+	(*c->lps)++;
+	if (glp_simplex(lp, &c->parm) != 0)
+		return -1;
+	return glp_get_status(lp) == GLP_OPT ? 1 :
+	    glp_get_status(lp) == GLP_NOFEAS ? 0 : -1;
+}
+
 /* The LP over F (L->colof set); witness its extremes of v. */
 static void
 local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 {
 	const struct sdc_release *rel = L->rel;
 	glp_prob *lp = glp_create_prob();
-	glp_smcp parm;
+	struct call c;
 	size_t i, k, r, nr = 0, nnz = 0;
-	int dir, ok;
+	int dir;
 
 	glp_add_cols(lp, (int)L->nf);
 	for (i = 0; i < L->nf; i++) {
@@ -799,20 +817,16 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 		    &L->up[i]);
 	if (nr > 0 && rel_crash(lp, L->ia, L->ja, nnz, L->room, L->up) == 0)
 		rel_hold(lp, L->nf, L->clo, L->chi, L->cx, L->side);
-	glp_init_smcp(&parm);
-	parm.msg_lev = GLP_MSG_OFF;
+	glp_init_smcp(&c.parm);
+	c.parm.msg_lev = GLP_MSG_OFF;
+	c.lps = lps;
 	glp_set_obj_coef(lp, (int)L->colof[v], 1);
 	for (dir = 0; dir < 2; dir++) {
 		if (rel_safe(rel, v, m[v], M[v]))
 			break;
 		glp_set_obj_dir(lp, dir == 0 ? GLP_MAX : GLP_MIN);
-		do {
-			(*lps)++;
-			ok = glp_simplex(lp, &parm) == 0 &&
-			    glp_get_status(lp) == GLP_OPT;
-		} while (ok &&
-		    rel_lift(lp, L->nf, L->clo, L->chi, L->side) > 0);
-		if (!ok)
+		if (rel_solve_held(lp, L->nf, L->clo, L->chi, L->side, call,
+		    &c) != 1)
 			break;	/* no witness here */
 		see(L, lp, m, M);
 	}

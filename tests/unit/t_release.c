@@ -616,6 +616,81 @@ holed_lattice(void)
 	sdc_release_free(rel);
 }
 
+/* rel_solve_held's solve: glp_simplex, counted */
+static int
+held_call(glp_prob *lp, void *ctx)
+{
+	glp_smcp parm;
+
+	++*(int *)ctx;
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	if (glp_simplex(lp, &parm) != 0)
+		return -1;
+	return glp_get_status(lp) == GLP_OPT ? 1 :
+	    glp_get_status(lp) == GLP_NOFEAS ? 0 : -1;
+}
+
+/*
+ * max x1 with x1 - x2 = 0, x1 in [0, hi1], x2 in [lo2, 1], started with
+ * x1 held at 0.5 from above (it may only go down) and x2 basic: what
+ * rel_solve_held answers (x1 in *x), and in how many solves.
+ */
+static int
+held_case(double hi1, double lo2, double *x, int *calls)
+{
+	glp_prob *lp = glp_create_prob();
+	int ia[3] = { 0, 1, 1 }, ja[3] = { 0, 1, 2 }, s;
+	double ar[3] = { 0, 1, -1 }, lo[3] = { 0, 0, 0 }, hi[3] = { 0, 0, 1 };
+	unsigned char side[3] = { 0, 1, 0 };
+
+	lo[2] = lo2;
+	hi[1] = hi1;
+	glp_add_rows(lp, 1);
+	glp_add_cols(lp, 2);
+	glp_load_matrix(lp, 2, ia, ja, ar);
+	glp_set_row_bnds(lp, 1, GLP_FX, 0, 0);
+	glp_set_col_bnds(lp, 1, GLP_DB, 0, 0.5);
+	glp_set_col_bnds(lp, 2, GLP_DB, lo2, 1);
+	glp_set_obj_dir(lp, GLP_MAX);
+	glp_set_obj_coef(lp, 1, 1);
+	glp_set_row_stat(lp, 1, GLP_NS);
+	glp_set_col_stat(lp, 1, GLP_NU);
+	glp_set_col_stat(lp, 2, GLP_BS);
+	*calls = 0;
+	s = rel_solve_held(lp, 2, lo, hi, side, held_call, calls);
+	*x = glp_get_col_prim(lp, 1);
+	glp_delete_prob(lp);
+	return s;
+}
+
+/*
+ * A held start can be infeasible when the LP is not: by a rounding
+ * error (given room, it solves), or by more (given its own bounds back,
+ * it solves); an LP infeasible itself stays so.
+ */
+static void
+held_start(void)
+{
+	double x;
+	int calls, s;
+
+	s = held_case(1, 0.3, &x, &calls);
+	ok(s == 1 && fabs(x - 1) < 1e-9 && calls == 2, "held start "
+	    "feasible: the LP's optimum 1 (%g) after one lift (%d solves)",
+	    x, calls);
+	s = held_case(1, 0.5 + 5e-7, &x, &calls);
+	ok(s == 1 && fabs(x - 1) < 1e-9 && calls == 3, "held start off by "
+	    "5e-7: room past the point mends it, optimum 1 (%g, %d solves)",
+	    x, calls);
+	s = held_case(1, 0.7, &x, &calls);
+	ok(s == 1 && fabs(x - 1) < 1e-9 && calls == 3, "held start off by "
+	    "0.2: its own bounds back, optimum 1 (%g, %d solves)", x, calls);
+	s = held_case(0.6, 0.7, &x, &calls);
+	ok(s == 0, "an infeasible LP stays infeasible (%d, %d solves)", s,
+	    calls);
+}
+
 int
 main(void)
 {
@@ -635,6 +710,7 @@ main(void)
 				    nfound);
 			}
 	proof_rule();
+	held_start();
 	holed_lattice();
 	ok(nident_off == 0, "one identity per margin cell (%d of 600 "
 	    "releases had another number)", nident_off);
