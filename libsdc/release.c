@@ -1099,10 +1099,6 @@ lp_free(struct audit *a, struct lp *L)
 	L->clo = L->chi = NULL;
 }
 
-/*
- * Solve L exactly, held columns and all (rel_hold, rel_lift): 1
- * optimal, 0 infeasible, -1 solver failure.
- */
 /* rel_solve_held's solve: one more LP for the stats */
 struct lp_call {
 	struct audit *a;
@@ -1118,6 +1114,10 @@ lp_call(glp_prob *lp, void *ctx)
 	return solve(lp, c->parm, c->a, &c->val);
 }
 
+/*
+ * Solve L exactly, held columns and all (rel_solve_held): 1 optimal,
+ * 0 infeasible, -1 solver failure.
+ */
 static int
 lp_solve(struct audit *a, struct lp *L, double *val)
 {
