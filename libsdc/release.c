@@ -1383,6 +1383,28 @@ extreme(struct audit *a, struct lp *L, size_t v, int dir, double *x,
 }
 
 /*
+ * The target v's greatest value in L, then, unless that shows it safe,
+ * its least (into *hi, *lo; pins in a->hit): 1 when v is safe, 0 when
+ * not (*lo, *hi then v's interval in L, capped at the goals: extreme),
+ * -1 when an LP failed.
+ */
+static int
+extremes(struct audit *a, struct lp *L, size_t v, double *lo, double *hi,
+    const size_t *tv, size_t nt)
+{
+	const struct sdc_release *rel = a->rel;
+
+	memset(&a->hit, 0, sizeof(a->hit));
+	if (extreme(a, L, v, GLP_MAX, hi, tv, nt) != 0)
+		return -1;
+	if (rel_safe(rel, v, a->m[v], a->M[v]))
+		return 1;
+	if (extreme(a, L, v, GLP_MIN, lo, tv, nt) != 0)
+		return -1;
+	return rel_safe(rel, v, a->m[v], a->M[v]);
+}
+
+/*
  * Does [lo, hi], an interval that contains the true one, show that p
  * is disclosed whatever the true interval is?
  */
@@ -1631,16 +1653,10 @@ near_lp(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 	for (t = spread(a, &L, left, *nleft, rng) == 1 ? 0 : *nleft;
 	    t < *nleft; t++) {
 		size_t v = left[t];
-		double x;
+		double lo, hi;
 
-		if (rel_safe(rel, v, a->m[v], a->M[v]))
-			continue;
-		memset(&a->hit, 0, sizeof(a->hit));
-		if (extreme(a, &L, v, GLP_MAX, &x, left, *nleft) != 0)
-			break;
-		if (rel_safe(rel, v, a->m[v], a->M[v]))
-			continue;
-		if (extreme(a, &L, v, GLP_MIN, &x, left, *nleft) != 0)
+		if (!rel_safe(rel, v, a->m[v], a->M[v]) &&
+		    extremes(a, &L, v, &lo, &hi, left, *nleft) < 0)
 			break;
 	}
 	for (t = 0, i = 0; t < *nleft; t++)
@@ -1868,16 +1884,16 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 			if (tried == PIECE_WINDOW)
 				tried = won = 0;
 			tried++;
-			memset(&a->hit, 0, sizeof(a->hit));
-			if (extreme(a, &L, v, GLP_MAX, &rhi[nleft], T, n) != 0)
+			switch (extremes(a, &L, v, &rlo[nleft], &rhi[nleft], T,
+			    n)) {
+			case -1:
 				goto fail;
-			if (!rel_safe(rel, v, a->m[v], a->M[v]) &&
-			    extreme(a, &L, v, GLP_MIN, &rlo[nleft], T, n) != 0)
-				goto fail;
-			if (!rel_safe(rel, v, a->m[v], a->M[v]))
+			case 0:
 				left[nleft++] = v;
-			else
+				break;
+			default:
 				won++;
+			}
 		}
 		lp_free(a, &L);
 		if (s == 0)
@@ -1969,19 +1985,13 @@ component(struct audit *a, const size_t *vs, size_t nv, const size_t *ids,
 		for (t = 0; t < nleft && s == 1; t++) {
 			size_t v = left[t];
 			double lo, hi;
+			int e;
 
 			if (rel_safe(rel, v, a->m[v], a->M[v]))
 				continue;
-			memset(&a->hit, 0, sizeof(a->hit));
-			if (extreme(a, &L, v, GLP_MAX, &hi, left, nleft) != 0)
+			if ((e = extremes(a, &L, v, &lo, &hi, left, nleft)) < 0)
 				goto fail;
-			if (rel_safe(rel, v, a->m[v], a->M[v]))
-				continue;
-			if (extreme(a, &L, v, GLP_MIN, &lo, left, nleft) != 0)
-				goto fail;
-			if (rel_safe(rel, v, a->m[v], a->M[v]))
-				continue;
-			if ((rc = report(a, v, lo, hi, err)) != 0)
+			if (e == 0 && (rc = report(a, v, lo, hi, err)) != 0)
 				goto done;
 		}
 	}

@@ -738,15 +738,15 @@ see(struct local *L, glp_prob *lp, double *m, double *M)
 }
 
 /* rel_solve_held's solve for the local LPs */
-struct call {
+struct local_call {
 	glp_smcp parm;
 	size_t *lps;
 };
 
 static int
-call(glp_prob *lp, void *ctx)
+local_simplex(glp_prob *lp, void *ctx)
 {
-	struct call *c = ctx;
+	struct local_call *c = ctx;
 
 	(*c->lps)++;
 	if (glp_simplex(lp, &c->parm) != 0)
@@ -761,7 +761,7 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 {
 	const struct sdc_release *rel = L->rel;
 	glp_prob *lp = glp_create_prob();
-	struct call c;
+	struct local_call c;
 	size_t i, k, r, nr = 0, nnz = 0;
 	int dir;
 
@@ -825,8 +825,8 @@ local_lp(struct local *L, size_t v, double *m, double *M, size_t *lps)
 		if (rel_safe(rel, v, m[v], M[v]))
 			break;
 		glp_set_obj_dir(lp, dir == 0 ? GLP_MAX : GLP_MIN);
-		if (rel_solve_held(lp, L->nf, L->clo, L->chi, L->side, call,
-		    &c) != 1)
+		if (rel_solve_held(lp, L->nf, L->clo, L->chi, L->side,
+		    local_simplex, &c) != 1)
 			break;	/* no witness here */
 		see(L, lp, m, M);
 	}
